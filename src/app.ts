@@ -1,0 +1,65 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import { accountRoutes } from "./features/accounts/routes.js";
+import { healthRoutes } from "./features/health/routes.js";
+import { MEMBER_SCHEMAS } from "./features/members/schemas.js";
+import { ORGANIZATION_SCHEMAS } from "./features/organizations/schemas.js";
+import { type Authenticator, createAuthenticator } from "./platform/auth/authenticator.js";
+import { createIdentityStore } from "./platform/auth/identity-store.js";
+import { authPlugin } from "./platform/auth/plugin.js";
+import type { Config } from "./platform/config.js";
+import type { DbHandle } from "./platform/db/connection.js";
+import { SHARED_SCHEMAS } from "./platform/envelope.js";
+import { registerErrorHandling } from "./platform/error-handler.js";
+import { newId } from "./platform/ids.js";
+import { loggerOptions } from "./platform/logger.js";
+import { openApiPlugin } from "./platform/openapi.js";
+
+export interface AppDeps {
+  config: Config;
+  database: DbHandle;
+  /** Set by main.ts on SIGTERM so `/ready` turns away new traffic while requests drain. */
+  isDraining?: () => boolean;
+}
+
+export interface App extends FastifyInstance {
+  authenticator: Authenticator;
+}
+
+// SPEC §2: a client-supplied X-Request-ID is echoed when it is a sane token, else we make one.
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+export const BODY_LIMIT_BYTES = 1_048_576;
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, database } = deps;
+  const app = Fastify({
+    logger: loggerOptions(config.logLevel),
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const supplied = req.headers["x-request-id"];
+      return typeof supplied === "string" && REQUEST_ID.test(supplied) ? supplied : newId("request");
+    },
+    ajv: {
+      // Unknown fields are a 400 (SPEC §2), never silently dropped; query strings arrive as text.
+      customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: false },
+    },
+    return503OnClosing: false,
+  });
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("X-Request-ID", request.id);
+  });
+  registerErrorHandling(app);
+  for (const schema of [...SHARED_SCHEMAS, ...ORGANIZATION_SCHEMAS, ...MEMBER_SCHEMAS]) app.addSchema(schema);
+
+  const authenticator = createAuthenticator(createIdentityStore(database.db));
+  app.decorate("authenticator", authenticator);
+  app.addHook("onClose", () => authenticator.close());
+
+  await app.register(authPlugin, { authenticator });
+  await app.register(openApiPlugin);
+
+  const features = { db: database.db, authenticator, config };
+  await app.register(healthRoutes, { db: database, isDraining: deps.isDraining ?? (() => false) });
+  await app.register(accountRoutes, { prefix: "/v1/auth", ...features });
+  return app;
+}

@@ -1,0 +1,57 @@
+import { buildApp } from "./app.js";
+import { ConfigError, loadConfig } from "./platform/config.js";
+import { openDatabase } from "./platform/db/open.js";
+
+/** Process entry: config, database, app, listen; on SIGTERM drain in-flight requests, then stop. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const database = await openDatabase(config, () => {});
+  let draining = false;
+  const app = await buildApp({ config, database: database.handle, isDraining: () => draining });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      app.log.warn({ signal }, "second signal: exiting without draining");
+      process.exit(1);
+    }
+    stopping = true;
+    draining = true;
+    app.log.info({ signal }, "draining in-flight requests");
+    try {
+      await app.close();
+      await database.close();
+      app.log.info("stopped cleanly");
+      process.exit(0);
+    } catch (error) {
+      app.log.error({ err: error }, "error while stopping");
+      process.exit(1);
+    }
+  };
+  for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => void stop(signal));
+
+  await app.listen({ port: config.port, host: config.host });
+  const base = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${(app.server.address() as { port: number }).port}`;
+  const banner = [
+    "",
+    `Voltasis API  ${base}/v1   (database: ${database.description})`,
+    `API reference ${base}/docs`,
+    "",
+    "Create the first account:",
+    `  curl -X POST ${base}/v1/auth/register -H "Content-Type: application/json" \\`,
+    `    -d '{"email":"you@example.com","password":"choose-a-password","name":"Your Name","organization_name":"Your Org"}'`,
+    "",
+  ];
+  process.stdout.write(`${banner.join("\n")}\n`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(
+      `Voltasis failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+  }
+  process.exit(1);
+});

@@ -1,0 +1,84 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import { ERROR_RESPONSES } from "../envelope.js";
+import { ApiError, ForbiddenError } from "../errors.js";
+import { isId } from "../ids.js";
+import { type OrgContext, orgContextOf } from "../tenancy.js";
+import type { Authenticator, Principal } from "./authenticator.js";
+import type { FineScope } from "./scopes.js";
+
+/**
+ * Who may call a route, declared once on the route; the same declaration is enforced here and
+ * shown in the OpenAPI document. `public` needs no credential, `authenticated` any valid one.
+ */
+export type Access = "public" | "authenticated" | FineScope;
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    /** The caller; set on every route whose access is not `public`. */
+    principal: Principal;
+    /** The organization the request acts for; the only way handlers reach a store. */
+    org: OrgContext;
+  }
+}
+
+// The interactive reference is the only thing served without a declaration.
+const DOCUMENTED_ELSEWHERE = /^\/docs(\/|$)/;
+
+export const authPlugin = fp<{ authenticator: Authenticator }>(
+  async (app: FastifyInstance, { authenticator }) => {
+    app.decorateRequest("principal", null as unknown as Principal);
+    app.decorateRequest("org", null as unknown as OrgContext);
+
+    app.addHook("onRoute", (route) => {
+      const access = route.config?.access;
+      if (!access) {
+        if (!DOCUMENTED_ELSEWHERE.test(route.url)) {
+          throw new Error(`Route ${route.method} ${route.url} declares no access: set config.access`);
+        }
+        return;
+      }
+      route.schema = route.schema ?? {};
+      const schema = route.schema as Record<string, unknown>;
+      schema.response = { ...ERROR_RESPONSES, ...(schema.response as object) };
+      if (access !== "public") {
+        schema.security = [{ bearerAuth: [] }];
+        schema["x-required-scope"] = access;
+        const requirement =
+          access === "authenticated"
+            ? "Any valid credential."
+            : `Requires scope \`${access}\` (or a scope that includes it).`;
+        schema.description = [schema.description, requirement].filter(Boolean).join("\n\n");
+      }
+    });
+
+    app.addHook("onRequest", async (request: FastifyRequest) => {
+      const access = request.routeOptions.config.access;
+      if (!access || access === "public") return;
+      let principal = await authenticator.authenticate(request.headers.authorization);
+      const orgHeader = request.headers["x-organization-id"];
+      if (orgHeader !== undefined) {
+        if (typeof orgHeader !== "string" || !isId("organization", orgHeader)) {
+          throw new ApiError("VALIDATION_ERROR", "X-Organization-ID must be an organization id (org_…)", {
+            field: "X-Organization-ID",
+            reason: "invalid_format",
+            location: "headers",
+          });
+        }
+        principal = await authenticator.switchOrganization(principal, orgHeader);
+      }
+      if (access !== "authenticated" && !principal.allowed.has(access)) {
+        throw new ForbiddenError(`This credential lacks the scope ${access}`, {
+          reason: "insufficient_scope",
+          required_scope: access,
+        });
+      }
+      request.principal = principal;
+      request.org = orgContextOf(principal);
+    });
+  },
+  { name: "auth" },
+);

@@ -1,0 +1,56 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/** Uniform base62 by rejection sampling (bytes >= 248 would bias the modulo). */
+function randomBase62(length: number): string {
+  let out = "";
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < 248 && out.length < length) out += BASE62[byte % 62];
+    }
+  }
+  return out;
+}
+
+export type CredentialKind = "api_key" | "access_token" | "refresh_token";
+
+const FORMATS = {
+  api_key: { pattern: /^vlt_(live|test)_[0-9A-Za-z]{32}$/, length: 32 },
+  access_token: { pattern: /^vlt_at_[0-9A-Za-z]{40}$/, length: 40 },
+  refresh_token: { pattern: /^vlt_rt_[0-9A-Za-z]{40}$/, length: 40 },
+} as const;
+
+export function newApiKeySecret(mode: "live" | "test"): string {
+  return `vlt_${mode}_${randomBase62(FORMATS.api_key.length)}`;
+}
+
+export function newAccessToken(): string {
+  return `vlt_at_${randomBase62(FORMATS.access_token.length)}`;
+}
+
+export function newRefreshToken(): string {
+  return `vlt_rt_${randomBase62(FORMATS.refresh_token.length)}`;
+}
+
+/** Which kind of credential a bearer string is shaped like, or null when it is malformed. */
+export function credentialKind(token: string): CredentialKind | null {
+  for (const kind of Object.keys(FORMATS) as CredentialKind[]) {
+    if (FORMATS[kind].pattern.test(token)) return kind;
+  }
+  return null;
+}
+
+/**
+ * Secrets are 190+ random bits, so one SHA-256 is as strong as a slow hash here and keeps
+ * verification cheap (Stripe and Unkey do the same). Only this digest is ever stored.
+ */
+export function hashSecret(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
+}
+
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

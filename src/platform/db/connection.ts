@@ -1,0 +1,41 @@
+import { Kysely } from "kysely";
+import { PostgresJSDialect } from "kysely-postgres-js";
+import postgres from "postgres";
+import type { Database } from "./schema.js";
+
+export type Db = Kysely<Database>;
+
+export interface DbHandle {
+  db: Db;
+  close(): Promise<void>;
+  /** `SELECT 1` within a deadline, for `/ready`. */
+  ping(timeoutMs?: number): Promise<boolean>;
+}
+
+export function connect(url: string, options: { max?: number } = {}): DbHandle {
+  const client = postgres(url, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    // Surface a dead server quickly instead of queueing requests behind it.
+    connect_timeout: 5,
+    connection: { application_name: "voltasis" },
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: client }) });
+  return {
+    db,
+    close: () => db.destroy(),
+    async ping(timeoutMs = 2000) {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      const query = client`SELECT 1`.then(
+        () => true,
+        () => false,
+      );
+      const result = await Promise.race([query, deadline]);
+      clearTimeout(timer);
+      return result;
+    },
+  };
+}

@@ -1,0 +1,10 @@
+import type { Migration } from "kysely";
+import * as accounts from "./0001_accounts.js";
+
+/**
+ * Forward-only and never edited once landed: add a new numbered file and list it here.
+ * The keys sort as the order they apply in.
+ */
+export const migrations: Record<string, Migration> = {
+  "0001_accounts": accounts,
+};

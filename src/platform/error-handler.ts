@@ -1,0 +1,142 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { metadata } from "./envelope.js";
+import { ApiError, type ErrorDetails } from "./errors.js";
+
+interface AjvError {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+const REASONS: Record<string, string> = {
+  required: "required",
+  additionalProperties: "unknown_field",
+  type: "invalid_type",
+  format: "invalid_format",
+  pattern: "invalid_format",
+  enum: "invalid_value",
+  const: "invalid_value",
+  anyOf: "invalid_value",
+  minimum: "out_of_range",
+  maximum: "out_of_range",
+  exclusiveMinimum: "out_of_range",
+  exclusiveMaximum: "out_of_range",
+  minLength: "invalid_length",
+  maxLength: "invalid_length",
+  minItems: "invalid_length",
+  maxItems: "invalid_length",
+  uniqueItems: "duplicate_items",
+};
+
+const WHERE: Record<string, string> = {
+  body: "field",
+  querystring: "query parameter",
+  params: "path parameter",
+  headers: "header",
+};
+
+/** An Ajv error as SPEC §2 wants it: `details.field` names the field, `details.reason` says why. */
+function fromValidation(error: AjvError, context: string | undefined): ApiError {
+  const path = error.instancePath.replace(/^\//, "").replaceAll("/", ".");
+  const where = WHERE[context ?? "body"] ?? "field";
+  const reason = REASONS[error.keyword] ?? "invalid";
+  if (error.keyword === "required") {
+    const field = [path, String(error.params.missingProperty)].filter(Boolean).join(".");
+    return new ApiError("VALIDATION_ERROR", `${field} is required`, { field, reason, location: context });
+  }
+  if (error.keyword === "additionalProperties") {
+    const field = [path, String(error.params.additionalProperty)].filter(Boolean).join(".");
+    return new ApiError("VALIDATION_ERROR", `Unknown ${where}: ${field}`, {
+      field,
+      reason,
+      location: context,
+    });
+  }
+  const field = path || (context === "body" ? "body" : where);
+  const allowed = error.params.allowedValues as unknown[] | undefined;
+  const message = allowed
+    ? `${field} must be one of: ${allowed.join(", ")}`
+    : `${field} ${error.message ?? "is invalid"}`;
+  return new ApiError("VALIDATION_ERROR", message, { field, reason, location: context });
+}
+
+/** Fastify's own errors (body parsing, limits), mapped to SPEC §2 codes. */
+function fromFramework(error: FastifyError): ApiError | null {
+  switch (error.code) {
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return new ApiError(
+        "INVALID_REQUEST",
+        "Unsupported Content-Type: send application/json",
+        { reason: "unsupported_media_type" },
+        415,
+      );
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return new ApiError("PAYLOAD_TOO_LARGE", "Request body is larger than the limit of 1 MiB", {
+        reason: "body_too_large",
+        limit_bytes: 1_048_576,
+      });
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return new ApiError("INVALID_REQUEST", "Body is empty but Content-Type is application/json", {
+        reason: "empty_body",
+      });
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+      return new ApiError("INVALID_REQUEST", "Malformed JSON in request body", { reason: "malformed_json" });
+  }
+  if (error instanceof SyntaxError || error.name === "SyntaxError") {
+    return new ApiError("INVALID_REQUEST", "Malformed JSON in request body", { reason: "malformed_json" });
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    return new ApiError(
+      "INVALID_REQUEST",
+      error.message,
+      { reason: String(error.code ?? "invalid_request").toLowerCase() },
+      status,
+    );
+  }
+  return null;
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError) {
+  const body: { error: { code: string; message: string; details?: ErrorDetails }; metadata: object } = {
+    error: { code: error.code, message: error.message },
+    metadata: metadata(request),
+  };
+  if (error.details) body.error.details = error.details;
+  return reply.status(error.status).type("application/json").send(body);
+}
+
+/** The one place errors become HTTP: nobody sees Fastify's default error shape or a stack. */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((raw: FastifyError, request, reply) => {
+    let error: ApiError | null;
+    if (raw instanceof ApiError) error = raw;
+    else if (raw.validation?.[0])
+      error = fromValidation(raw.validation[0] as AjvError, raw.validationContext);
+    else error = fromFramework(raw);
+    if (!error) {
+      request.log.error({ err: raw }, "unhandled error");
+      error = new ApiError(
+        "INTERNAL_ERROR",
+        "An unexpected error occurred. Quote the request id when reporting it.",
+      );
+    }
+    return sendError(request, reply, error);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const version = /^\/(v\d+)(\/|$)/.exec(request.url)?.[1];
+    const message =
+      version && version !== "v1"
+        ? `API version ${version} is not available; the current version is v1`
+        : `No route ${request.method} ${request.url.split("?")[0]}`;
+    return sendError(
+      request,
+      reply,
+      new ApiError("NOT_FOUND", message, {
+        reason: version && version !== "v1" ? "unknown_version" : "unknown_route",
+      }),
+    );
+  });
+}

@@ -1,0 +1,51 @@
+import { randomBytes } from "node:crypto";
+
+// Crockford base32: sortable as plain strings, no ambiguous letters.
+const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+export const ID_PREFIXES = {
+  organization: "org",
+  user: "usr",
+  client: "cli",
+  project: "prj",
+  task: "tsk",
+  tag: "tag",
+  timeEntry: "te",
+  apiKey: "key",
+  webhook: "whk",
+  event: "evt",
+  delivery: "dlv",
+  job: "job",
+  request: "req",
+  session: "ses",
+} as const;
+
+export type IdKind = keyof typeof ID_PREFIXES;
+
+/**
+ * `<prefix>_<26 chars>`: 48 bits of milliseconds then 80 random bits (the ULID layout), so ids
+ * are opaque and unguessable yet sort by creation time, which keeps B-tree inserts local.
+ */
+export function newId(kind: IdKind, now = Date.now()): string {
+  let time = "";
+  let t = now;
+  for (let i = 0; i < 10; i++) {
+    time = ALPHABET[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  const bytes = randomBytes(16);
+  let rand = "";
+  for (let i = 0; i < 16; i++) rand += ALPHABET[(bytes[i] as number) % 32];
+  return `${ID_PREFIXES[kind]}_${time}${rand}`;
+}
+
+const ID_BODY = "[0-9A-HJKMNP-TV-Z]{26}";
+
+/** A pattern for route params and filters, so a malformed id is a 400 naming the field. */
+export function idPattern(kind: IdKind): string {
+  return `^${ID_PREFIXES[kind]}_${ID_BODY}$`;
+}
+
+export function isId(kind: IdKind, value: string): boolean {
+  return new RegExp(idPattern(kind)).test(value);
+}

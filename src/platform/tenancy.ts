@@ -1,0 +1,59 @@
+import { sql } from "kysely";
+import type { Db } from "./db/connection.js";
+import type { Database } from "./db/schema.js";
+import { ForbiddenError, NotFoundError } from "./errors.js";
+
+declare const orgContextBrand: unique symbol;
+
+/**
+ * The organization a piece of work acts for. Every store function takes one as its first
+ * argument and filters by `orgId`, so forgetting tenancy is a type error. Only two functions
+ * make one: `orgContextOf` (from an authenticated principal) and `systemOrgContext` (for work
+ * that starts without a request, such as registration or background jobs).
+ *
+ * The one data access without it is `platform/auth/identity-store.ts`, which turns a credential
+ * into a principal and so runs before any organization is known.
+ */
+export interface OrgContext {
+  readonly orgId: string;
+  readonly [orgContextBrand]: true;
+}
+
+export function orgContextOf(principal: { organization: { id: string } }): OrgContext {
+  return { orgId: principal.organization.id } as OrgContext;
+}
+
+/** For code paths with no caller to take the organization from; the name makes them easy to audit. */
+export function systemOrgContext(orgId: string): OrgContext {
+  return { orgId } as OrgContext;
+}
+
+type OrgOwnedTable = {
+  [T in keyof Database]: Database[T] extends { organization_id: string } ? T : never;
+}[keyof Database];
+
+/**
+ * Turns "not found in this organization" into the right answer: 403 `FORBIDDEN` when the id
+ * exists in another organization (SPEC §3, seed 001), 404 otherwise. Only a boolean crosses the
+ * tenant boundary; never a row.
+ */
+export async function notFoundOrForeign(
+  db: Db,
+  ctx: OrgContext,
+  table: OrgOwnedTable,
+  idColumn: string,
+  id: string,
+  resource: string,
+): Promise<never> {
+  const result = await sql<{ foreign: boolean }>`
+    SELECT EXISTS (
+      SELECT 1 FROM ${sql.table(table)}
+      WHERE ${sql.ref(idColumn)} = ${id} AND organization_id <> ${ctx.orgId}
+    ) AS foreign`.execute(db);
+  if (result.rows[0]?.foreign) {
+    throw new ForbiddenError(`This ${resource} belongs to another organization`, {
+      reason: "foreign_organization",
+    });
+  }
+  throw new NotFoundError(resource, id);
+}

@@ -1,0 +1,38 @@
+import { randomBytes } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import postgres from "postgres";
+import { inject } from "vitest";
+import { buildApp } from "../../src/app.js";
+import { loadConfig } from "../../src/platform/config.js";
+import { connect, type Db } from "../../src/platform/db/connection.js";
+import { ensureDatabase } from "../../src/platform/db/open.js";
+
+export interface TestApp {
+  app: FastifyInstance;
+  /** Direct access for arranging what the API cannot (an expired token) and asserting on rows. */
+  db: Db;
+  close(): Promise<void>;
+}
+
+/** A fresh, migrated database (copied from the run's template) and an app on top of it. */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const adminUrl = inject("pgAdminUrl");
+  const name = `t_${randomBytes(6).toString("hex")}`;
+  await ensureDatabase(adminUrl, name, inject("pgTemplate"));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const database = connect(url.toString(), { max: 5 });
+  const app = await buildApp({ config: loadConfig({ LOG_LEVEL: "silent", ...env }), database });
+  await app.ready();
+  return {
+    app,
+    db: database.db,
+    async close() {
+      await app.close();
+      await database.close();
+      const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+      await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
