@@ -61,6 +61,20 @@ function fromValidation(error: AjvError, context: string | undefined): ApiError 
   return new ApiError("VALIDATION_ERROR", message, { field, reason, location: context });
 }
 
+// postgres.js connection failures and PostgreSQL's "try again later" states (SQLSTATE 57P0x, 53300).
+const DATABASE_UNAVAILABLE = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "57P01",
+  "57P02",
+  "57P03",
+  "53300",
+]);
+
 /** Fastify's own errors (body parsing, limits), mapped to SPEC §2 codes. */
 function fromFramework(error: FastifyError): ApiError | null {
   switch (error.code) {
@@ -115,6 +129,14 @@ export function registerErrorHandling(app: FastifyInstance): void {
     else if (raw.validation?.[0])
       error = fromValidation(raw.validation[0] as AjvError, raw.validationContext);
     else error = fromFramework(raw);
+    if (!error && DATABASE_UNAVAILABLE.has(String(raw.code))) {
+      request.log.error({ err: raw }, "database unavailable");
+      reply.header("Retry-After", "5");
+      error = new ApiError("SERVICE_UNAVAILABLE", "The database is unavailable; try again shortly", {
+        reason: "database_unavailable",
+        retry_after: 5,
+      });
+    }
     if (!error) {
       request.log.error({ err: raw }, "unhandled error");
       error = new ApiError(

@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, type TestApp } from "../../test/helpers/app.js";
+import { expectError, registerAccount } from "../../test/helpers/fixtures.js";
+import { buildApp } from "../app.js";
+import { loadConfig } from "./config.js";
+import { connect } from "./db/connection.js";
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+const register = (payload: unknown, headers: Record<string, string> = {}) =>
+  t.app.inject({
+    method: "POST",
+    url: "/v1/auth/register",
+    headers: { "content-type": "application/json", ...headers },
+    payload: typeof payload === "string" ? payload : JSON.stringify(payload),
+  });
+const valid = { email: "e@example.com", password: "long enough", name: "E", organization_name: "O" };
+
+async function userCount() {
+  const row = await t.db.selectFrom("users").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+describe("SPEC §2 on the framework's own errors: never Fastify's default shape", () => {
+  it("unknown route → 404 NOT_FOUND", async () => {
+    const res = await t.app.inject({ method: "GET", url: "/v1/nope" });
+    expect(expectError(res, 404, "NOT_FOUND").details).toEqual({ reason: "unknown_route" });
+  });
+
+  it("unknown API version → 404 with a clear message (SPEC §8)", async () => {
+    const res = await t.app.inject({ method: "GET", url: "/v2/projects" });
+    expect(expectError(res, 404, "NOT_FOUND").message).toMatch(/v2 is not available/);
+  });
+
+  it("malformed JSON → 400 INVALID_REQUEST", async () => {
+    const error = expectError(await register('{"email": '), 400, "INVALID_REQUEST");
+    expect(error.details).toEqual({ reason: "malformed_json" });
+  });
+
+  it("empty JSON body → 400 INVALID_REQUEST", async () => {
+    const res = await t.app.inject({ method: "POST", url: "/v1/auth/login", headers: { "content-type": "application/json" } });
+    expect(expectError(res, 400, "INVALID_REQUEST").details).toEqual({ reason: "empty_body" });
+  });
+
+  it("unsupported media type → 415 in the error envelope", async () => {
+    const res = await register("email=a", { "content-type": "application/x-www-form-urlencoded" });
+    expect(expectError(res, 415, "INVALID_REQUEST").details).toEqual({ reason: "unsupported_media_type" });
+  });
+
+  it("body over 1 MiB → 413 PAYLOAD_TOO_LARGE and nothing written", async () => {
+    const before = await userCount();
+    const res = await register({ ...valid, name: "x".repeat(1_100_000) });
+    expect(expectError(res, 413, "PAYLOAD_TOO_LARGE").details).toMatchObject({ reason: "body_too_large" });
+    expect(await userCount()).toBe(before);
+  });
+
+  it("unknown body field → 400 VALIDATION_ERROR naming it, nothing written", async () => {
+    const before = await userCount();
+    const error = expectError(await register({ ...valid, role: "owner" }), 400, "VALIDATION_ERROR");
+    expect(error.details).toEqual({ field: "role", reason: "unknown_field", location: "body" });
+    expect(await userCount()).toBe(before);
+  });
+
+  it("missing field → 400 naming it", async () => {
+    const { password: _, ...rest } = valid;
+    const error = expectError(await register(rest), 400, "VALIDATION_ERROR");
+    expect(error).toMatchObject({ message: "password is required", details: { field: "password", reason: "required" } });
+  });
+
+  it("bad value → 400 naming the field and the reason", async () => {
+    const error = expectError(await register({ ...valid, email: "not-an-email" }), 400, "VALIDATION_ERROR");
+    expect(error.details).toMatchObject({ field: "email", reason: "invalid_format" });
+    const short = expectError(await register({ ...valid, password: "short" }), 400, "VALIDATION_ERROR");
+    expect(short.details).toMatchObject({ field: "password", reason: "invalid_length" });
+    const typed = expectError(await register({ ...valid, name: 42 }), 400, "VALIDATION_ERROR");
+    expect(typed.details).toMatchObject({ field: "name", reason: "invalid_type" });
+  });
+
+  it("duplicate e-mail → 409 CONFLICT", async () => {
+    const account = await registerAccount(t.app);
+    const error = expectError(await register({ ...valid, email: account.email.toUpperCase() }), 409, "CONFLICT");
+    expect(error.details).toEqual({ reason: "email_taken", field: "email" });
+  });
+
+  it("an unexpected failure → 500 INTERNAL_ERROR without stack trace or SQL", async () => {
+    await t.db.schema.alterTable("sessions").renameTo("sessions_moved").execute();
+    try {
+      const res = await register({ ...valid, email: "boom@example.com" });
+      const error = expectError(res, 500, "INTERNAL_ERROR");
+      expect(error.details).toBeUndefined();
+      expect(res.body).not.toMatch(/sessions|relation|at .*\.ts|SELECT|INSERT/i);
+      // The failed registration left nothing behind: the user insert rolled back with it.
+      const rows = await t.db.selectFrom("users").select("id").where("email", "=", "boom@example.com").execute();
+      expect(rows).toEqual([]);
+    } finally {
+      await t.db.schema.alterTable("sessions_moved").renameTo("sessions").execute();
+    }
+  });
+});
+
+describe("health and readiness", () => {
+  it("/health, /ready and /v1/status answer without authentication", async () => {
+    for (const url of ["/health", "/ready", "/v1/status"]) {
+      const res = await t.app.inject({ method: "GET", url });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().data.status).toBe("ok");
+    }
+  });
+
+  it("with the database unreachable: /ready and API calls answer 503 SERVICE_UNAVAILABLE with Retry-After", async () => {
+    const database = connect("postgres://nobody@127.0.0.1:1/none");
+    const app = await buildApp({ config: loadConfig({ LOG_LEVEL: "silent" }), database });
+    try {
+      const ready = await app.inject({ method: "GET", url: "/ready" });
+      expect(expectError(ready, 503, "SERVICE_UNAVAILABLE").details).toMatchObject({ reason: "database_unavailable" });
+      expect(ready.headers["retry-after"]).toBe("5");
+      expect((await app.inject({ method: "GET", url: "/health" })).statusCode).toBe(200);
+      const res = await app.inject({ method: "POST", url: "/v1/auth/login", payload: { email: "a@b.co", password: "x" } });
+      expectError(res, 503, "SERVICE_UNAVAILABLE");
+      expect(res.headers["retry-after"]).toBe("5");
+    } finally {
+      await app.close();
+      await database.close();
+    }
+  });
+});
+
+describe("OpenAPI", () => {
+  it("serves an OpenAPI 3.1 document generated from the route schemas, and /docs", async () => {
+    const res = await t.app.inject({ method: "GET", url: "/v1/openapi.json" });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toBe("3.1.0");
+    const me = doc.paths["/v1/auth/me"].get;
+    expect(me.security).toEqual([{ bearerAuth: [] }]);
+    expect(me.responses["401"]).toBeDefined();
+    expect(doc.components.schemas.ErrorEnvelope).toBeDefined();
+    const docs = await t.app.inject({ method: "GET", url: "/docs/" });
+    expect(docs.statusCode).toBe(200);
+    expect(docs.headers["content-type"]).toMatch(/text\/html/);
+  });
+});
