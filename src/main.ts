@@ -2,6 +2,9 @@ import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./platform/config.js";
 import { openDatabase } from "./platform/db/open.js";
 
+const DRAIN_GRACE_MS = 1_000;
+const DRAIN_LIMIT_MS = 25_000;
+
 /** Process entry: config, database, app, listen; on SIGTERM drain in-flight requests, then stop. */
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -18,8 +21,14 @@ async function main(): Promise<void> {
     stopping = true;
     draining = true;
     app.log.info({ signal }, "draining in-flight requests");
+    // Keep accepting for a moment: a load balancer sees /ready turn 503 and stops routing here,
+    // and connections a client already opened are served (answered with Connection: close).
+    // Only then stop listening; Node closes idle keep-alive connections as it does.
+    await new Promise((resolve) => setTimeout(resolve, DRAIN_GRACE_MS));
+    const forceClose = setTimeout(() => app.server.closeAllConnections(), DRAIN_LIMIT_MS);
     try {
       await app.close();
+      clearTimeout(forceClose);
       await database.close();
       app.log.info("stopped cleanly");
       process.exit(0);

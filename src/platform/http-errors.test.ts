@@ -21,7 +21,10 @@ const register = (payload: unknown, headers: Record<string, string> = {}) =>
 const valid = { email: "e@example.com", password: "long enough", name: "E", organization_name: "O" };
 
 async function userCount() {
-  const row = await t.db.selectFrom("users").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
+  const row = await t.db
+    .selectFrom("users")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -42,7 +45,11 @@ describe("SPEC §2 on the framework's own errors: never Fastify's default shape"
   });
 
   it("empty JSON body → 400 INVALID_REQUEST", async () => {
-    const res = await t.app.inject({ method: "POST", url: "/v1/auth/login", headers: { "content-type": "application/json" } });
+    const res = await t.app.inject({
+      method: "POST",
+      url: "/v1/auth/login",
+      headers: { "content-type": "application/json" },
+    });
     expect(expectError(res, 400, "INVALID_REQUEST").details).toEqual({ reason: "empty_body" });
   });
 
@@ -68,7 +75,10 @@ describe("SPEC §2 on the framework's own errors: never Fastify's default shape"
   it("missing field → 400 naming it", async () => {
     const { password: _, ...rest } = valid;
     const error = expectError(await register(rest), 400, "VALIDATION_ERROR");
-    expect(error).toMatchObject({ message: "password is required", details: { field: "password", reason: "required" } });
+    expect(error).toMatchObject({
+      message: "password is required",
+      details: { field: "password", reason: "required" },
+    });
   });
 
   it("bad value → 400 naming the field and the reason", async () => {
@@ -82,7 +92,11 @@ describe("SPEC §2 on the framework's own errors: never Fastify's default shape"
 
   it("duplicate e-mail → 409 CONFLICT", async () => {
     const account = await registerAccount(t.app);
-    const error = expectError(await register({ ...valid, email: account.email.toUpperCase() }), 409, "CONFLICT");
+    const error = expectError(
+      await register({ ...valid, email: account.email.toUpperCase() }),
+      409,
+      "CONFLICT",
+    );
     expect(error.details).toEqual({ reason: "email_taken", field: "email" });
   });
 
@@ -94,7 +108,11 @@ describe("SPEC §2 on the framework's own errors: never Fastify's default shape"
       expect(error.details).toBeUndefined();
       expect(res.body).not.toMatch(/sessions|relation|at .*\.ts|SELECT|INSERT/i);
       // The failed registration left nothing behind: the user insert rolled back with it.
-      const rows = await t.db.selectFrom("users").select("id").where("email", "=", "boom@example.com").execute();
+      const rows = await t.db
+        .selectFrom("users")
+        .select("id")
+        .where("email", "=", "boom@example.com")
+        .execute();
       expect(rows).toEqual([]);
     } finally {
       await t.db.schema.alterTable("sessions_moved").renameTo("sessions").execute();
@@ -116,10 +134,16 @@ describe("health and readiness", () => {
     const app = await buildApp({ config: loadConfig({ LOG_LEVEL: "silent" }), database });
     try {
       const ready = await app.inject({ method: "GET", url: "/ready" });
-      expect(expectError(ready, 503, "SERVICE_UNAVAILABLE").details).toMatchObject({ reason: "database_unavailable" });
+      expect(expectError(ready, 503, "SERVICE_UNAVAILABLE").details).toMatchObject({
+        reason: "database_unavailable",
+      });
       expect(ready.headers["retry-after"]).toBe("5");
       expect((await app.inject({ method: "GET", url: "/health" })).statusCode).toBe(200);
-      const res = await app.inject({ method: "POST", url: "/v1/auth/login", payload: { email: "a@b.co", password: "x" } });
+      const res = await app.inject({
+        method: "POST",
+        url: "/v1/auth/login",
+        payload: { email: "a@b.co", password: "x" },
+      });
       expectError(res, 503, "SERVICE_UNAVAILABLE");
       expect(res.headers["retry-after"]).toBe("5");
     } finally {

@@ -1,0 +1,104 @@
+import { existsSync, readFileSync } from "node:fs";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runToExit, type ServerProcess, startServer } from "../helpers/server-process.js";
+
+// These start the real program (`npm start`'s entry) on its own embedded PostgreSQL.
+let dataDir: string;
+beforeAll(async () => {
+  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "voltasis-process-"));
+  await fs.chmod(dataDir, 0o755);
+});
+afterAll(() => fs.rm(dataDir, { recursive: true, force: true }));
+
+const json = (body: unknown) => ({
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
+const account = {
+  email: "ops@example.com",
+  password: "correct horse battery",
+  name: "Ops",
+  organization_name: "Ops Org",
+};
+const postmasterPid = () =>
+  Number(readFileSync(path.join(dataDir, "pg", "postmaster.pid"), "utf8").split("\n")[0]);
+const alive = (pid: number) => existsSync(`/proc/${pid}`);
+
+describe("the server process on its embedded PostgreSQL", () => {
+  let server: ServerProcess;
+
+  it("starts on an empty data dir and prints the API and /docs URLs and how to create an account", async () => {
+    server = await startServer({ VOLTASIS_DATA_DIR: dataDir });
+    expect(server.output()).toContain(`${server.baseUrl}/docs`);
+    expect(server.output()).toContain("/v1/auth/register");
+    expect((await fetch(`${server.baseUrl}/docs/`)).status).toBe(200);
+    const res = await fetch(`${server.baseUrl}/v1/auth/register`, json(account));
+    expect(res.status).toBe(201);
+    const { data } = await res.json();
+    await fetch(
+      `${server.baseUrl}/v1/auth/login`,
+      json({ email: account.email, password: account.password }),
+    );
+    // Logs are structured and never carry passwords or tokens.
+    expect(server.output()).toContain('"msg":"request completed"');
+    expect(server.output()).not.toContain(account.password);
+    expect(server.output()).not.toContain(data.access_token);
+    expect(server.output()).not.toContain(data.refresh_token);
+  });
+
+  it("after SIGKILL, a restart recovers the stale lock and keeps the data", async () => {
+    const orphan = postmasterPid();
+    server.child.kill("SIGKILL");
+    await server.exited;
+    expect(alive(orphan)).toBe(true); // the crash left PostgreSQL running without its parent
+    server = await startServer({ VOLTASIS_DATA_DIR: dataDir });
+    expect(alive(orphan)).toBe(false);
+    const res = await fetch(
+      `${server.baseUrl}/v1/auth/login`,
+      json({ email: account.email, password: account.password }),
+    );
+    expect(res.status).toBe(200);
+  });
+
+  it("SIGTERM drains in-flight requests, then stops PostgreSQL cleanly", async () => {
+    const pg = postmasterPid();
+    const inFlight = Array.from({ length: 12 }, () =>
+      fetch(
+        `${server.baseUrl}/v1/auth/login`,
+        json({ email: account.email, password: account.password }),
+      ).then((r) => r.status),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    server.child.kill("SIGTERM");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Load balancers are told to stop routing here while the drain runs.
+    const ready = await fetch(`${server.baseUrl}/ready`);
+    expect(ready.status).toBe(503);
+    expect((await ready.json()).error.details.reason).toBe("draining");
+    expect(await Promise.all(inFlight)).toEqual(Array(12).fill(200));
+    expect(await server.exited).toBe(0);
+    expect(alive(pg)).toBe(false);
+    expect(existsSync(path.join(dataDir, "pg", "postmaster.pid"))).toBe(false);
+    expect(server.output()).toContain("stopped cleanly");
+  });
+});
+
+describe("configuration is validated at start-up", () => {
+  it.each([
+    ["PORT", "abc"],
+    ["PORT", "70000"],
+    ["LOG_LEVEL", "loud"],
+    ["DATABASE_URL", "mysql://localhost/x"],
+    ["REDIS_URL", "not a url"],
+    ["VOLTASIS_DEFAULT_PLAN", "platinum"],
+    ["VOLTASIS_WEBHOOKS_ALLOW_PRIVATE", "maybe"],
+  ])("a bad %s (%s) stops the process with a message naming it", async (variable, value) => {
+    const { code, output } = await runToExit({ VOLTASIS_DATA_DIR: dataDir, [variable]: value });
+    expect(code).toBe(1);
+    expect(output).toContain(`Invalid configuration: ${variable}`);
+  });
+});
