@@ -1,13 +1,10 @@
+import type { Role } from "../../platform/db/schema.js";
 import { rfc3339 } from "../../platform/time.js";
-import type { Organization } from "./schemas.js";
+import type { Organization, OrganizationMembership } from "./schemas.js";
 
-export function toOrganization(row: {
-  id: string;
-  name: string;
-  plan: string;
-  created_at: Date;
-  updated_at: Date;
-}): Organization {
+type OrganizationRow = { id: string; name: string; plan: string; created_at: Date; updated_at: Date };
+
+export function toOrganization(row: OrganizationRow): Organization {
   return {
     id: row.id,
     name: row.name,
@@ -15,4 +12,8 @@ export function toOrganization(row: {
     created_at: rfc3339(row.created_at),
     updated_at: rfc3339(row.updated_at),
   };
+}
+
+export function toOrganizationMembership(row: OrganizationRow & { role: Role }): OrganizationMembership {
+  return { ...toOrganization(row), role: row.role };
 }

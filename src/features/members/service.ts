@@ -1,0 +1,150 @@
+import type { Authenticator, Principal } from "../../platform/auth/authenticator.js";
+import { hashPassword } from "../../platform/auth/passwords.js";
+import type { Db } from "../../platform/db/connection.js";
+import type { MembershipStatus, Role } from "../../platform/db/schema.js";
+import { ConflictError, ForbiddenError, ValidationError } from "../../platform/errors.js";
+import { newId } from "../../platform/ids.js";
+import type { PageWindow } from "../../platform/pagination.js";
+import { notFoundOrForeign, type OrgContext } from "../../platform/tenancy.js";
+import { toMember } from "./format.js";
+import type { CreateMemberBody, Member, UpdateMemberBody } from "./schemas.js";
+import { createMemberStore, type MemberFilter, type MemberStore } from "./store.js";
+
+const ownerOnly = (message: string) => new ForbiddenError(message, { reason: "owner_only" });
+
+export function createMemberService(deps: { db: Db; authenticator: Pick<Authenticator, "forget"> }) {
+  const { db, authenticator } = deps;
+
+  async function findOrFail(store: MemberStore, ctx: OrgContext, userId: string) {
+    const member = await store.find(ctx, userId);
+    // An id of another organization's member is a 403, an unknown one a 404 (SPEC §3).
+    return member ?? notFoundOrForeign(db, ctx, "memberships", "user_id", userId, "user");
+  }
+
+  /** SPEC §3 role rules for changing a member; any change to an owner is the owners' business. */
+  async function checkChange(
+    store: MemberStore,
+    ctx: OrgContext,
+    principal: Principal,
+    target: { id: string; role: Role; status: MembershipStatus },
+    change: { role?: Role; status?: MembershipStatus },
+  ) {
+    const newRole = change.role ?? target.role;
+    const newStatus = change.status ?? target.status;
+    if (newRole !== target.role && target.id === principal.user.id) {
+      throw new ForbiddenError("You cannot change your own role", { reason: "own_role", field: "role" });
+    }
+    if (principal.role !== "owner") {
+      if (target.role === "owner") throw ownerOnly("Only an owner may change or deactivate an owner");
+      if (newRole === "owner") throw ownerOnly("Only an owner may grant the owner role");
+    }
+    const losesOwner =
+      target.role === "owner" &&
+      target.status === "active" &&
+      (newRole !== "owner" || newStatus !== "active");
+    if (losesOwner && (await store.countActiveOwners(ctx)) <= 1) {
+      throw new ConflictError(
+        "The organization's last active owner cannot be demoted or deactivated",
+        "last_owner",
+      );
+    }
+  }
+
+  return {
+    async list(ctx: OrgContext, filter: MemberFilter, window: PageWindow) {
+      const { rows, total } = await createMemberStore(db).list(ctx, filter, window);
+      return { items: rows.map(toMember), total };
+    },
+
+    async get(ctx: OrgContext, userId: string): Promise<Member> {
+      return toMember(await findOrFail(createMemberStore(db), ctx, userId));
+    },
+
+    /** Adds an existing account (matched by e-mail, any case) or creates one, with the given role. */
+    async add(ctx: OrgContext, principal: Principal, body: CreateMemberBody): Promise<Member> {
+      if (body.role === "owner" && principal.role !== "owner") {
+        throw ownerOnly("Only an owner may grant the owner role");
+      }
+      const email = body.email.trim();
+      const passwordHash = body.password === undefined ? null : await hashPassword(body.password);
+      return db.transaction().execute(async (trx) => {
+        const store = createMemberStore(trx);
+        const existingId = await store.findUserIdByEmail(ctx, email);
+        const existing = existingId && (await store.find(ctx, existingId));
+        if (existing) {
+          const hint =
+            existing.status === "deactivated" ? " (deactivated: PATCH status active to restore)" : "";
+          throw new ConflictError(
+            `This user is already a member of the organization${hint}`,
+            "already_member",
+            {
+              field: "email",
+              user_id: existing.id,
+              status: existing.status,
+            },
+          );
+        }
+        if (existingId && passwordHash) {
+          throw new ValidationError(
+            "password",
+            "An account with this e-mail already exists; it keeps its own password",
+            "account_exists",
+          );
+        }
+        const userId =
+          existingId ??
+          (await store.createUser(ctx, { id: newId("user"), email, name: body.name, passwordHash }));
+        if (!userId || !(await store.addMembership(ctx, userId, body.role))) {
+          throw new ConflictError(
+            "Another request added this e-mail at the same moment; retry",
+            "concurrent_change",
+            {
+              field: "email",
+            },
+          );
+        }
+        return toMember(await findOrFail(store, ctx, userId));
+      });
+    },
+
+    async update(
+      ctx: OrgContext,
+      principal: Principal,
+      userId: string,
+      body: UpdateMemberBody,
+    ): Promise<Member> {
+      const member = await db.transaction().execute(async (trx) => {
+        const store = createMemberStore(trx);
+        await store.lockMemberships(ctx);
+        const target = await findOrFail(store, ctx, userId);
+        const change = { role: body.role, status: body.status };
+        await checkChange(store, ctx, principal, target, change);
+        if (body.name !== undefined) await store.renameMember(ctx, userId, body.name);
+        await store.updateMembership(ctx, userId, change);
+        if (body.status === "deactivated" && target.status === "active") {
+          await store.revokeSessions(ctx, userId, "member_deactivated");
+        }
+        return findOrFail(store, ctx, userId);
+      });
+      // Credentials carry the role and status; make this process see the change at once.
+      authenticator.forget();
+      return toMember(member);
+    },
+
+    /** SPEC §6: "delete" deactivates; the member's data stays. Deactivating twice is a no-op. */
+    async deactivate(ctx: OrgContext, principal: Principal, userId: string): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const store = createMemberStore(trx);
+        await store.lockMemberships(ctx);
+        const target = await findOrFail(store, ctx, userId);
+        await checkChange(store, ctx, principal, target, { status: "deactivated" });
+        if (target.status === "deactivated") return;
+        await store.updateMembership(ctx, userId, { status: "deactivated" });
+        await store.revokeSessions(ctx, userId, "member_deactivated");
+      });
+      authenticator.forget();
+    },
+  };
+}
+
+export type MemberService = ReturnType<typeof createMemberService>;

@@ -1,0 +1,75 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
+import type { FastifyPluginAsync } from "fastify";
+import type { Authenticator } from "../../platform/auth/authenticator.js";
+import type { Config } from "../../platform/config.js";
+import type { Db } from "../../platform/db/connection.js";
+import { Envelope, ListEnvelope, ok, okList } from "../../platform/envelope.js";
+import { pageWindow, paginationBlock } from "../../platform/pagination.js";
+import {
+  ListOrganizationsQuery,
+  OrganizationMembershipSchema,
+  OrganizationSchema,
+  UpdateOrganizationBody,
+} from "./schemas.js";
+import { createOrganizationService } from "./service.js";
+
+export interface OrganizationRoutesOptions {
+  db: Db;
+  authenticator: Authenticator;
+  config: Config;
+}
+
+export const organizationRoutes: FastifyPluginAsync<OrganizationRoutesOptions> = async (fastify, deps) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const organizations = createOrganizationService(deps);
+  const tags = ["organization"];
+
+  app.get(
+    "/organization",
+    {
+      config: { access: "read:organization" },
+      schema: {
+        tags,
+        summary: "The organization the credential acts for",
+        response: { 200: Envelope(Type.Ref(OrganizationSchema)) },
+      },
+    },
+    async (request) => ok(request, await organizations.get(request.org)),
+  );
+
+  app.patch(
+    "/organization",
+    {
+      config: { access: "write:organization" },
+      schema: {
+        tags,
+        summary: "Rename the organization or change its plan (plan: owner only)",
+        body: UpdateOrganizationBody,
+        response: { 200: Envelope(Type.Ref(OrganizationSchema)) },
+      },
+    },
+    async (request) => ok(request, await organizations.update(request.org, request.principal, request.body)),
+  );
+
+  app.get(
+    "/organizations",
+    {
+      config: { access: "authenticated" },
+      schema: {
+        tags,
+        summary: "The organizations the caller is an active member of, with the caller's role in each",
+        description:
+          "For an API key, only the key's organization. Use an id from here in `X-Organization-ID` " +
+          "to act for another organization with a user token.",
+        querystring: ListOrganizationsQuery,
+        response: { 200: ListEnvelope(Type.Ref(OrganizationMembershipSchema)) },
+      },
+    },
+    async (request) => {
+      const window = pageWindow(request.query);
+      const { items, total } = await organizations.listMine(request.org, request.principal, window);
+      return okList(request, items, paginationBlock(window, total));
+    },
+  );
+};
