@@ -1,7 +1,10 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import { accountRoutes } from "./features/accounts/routes.js";
+import { apiKeyRoutes } from "./features/api-keys/routes.js";
 import { healthRoutes } from "./features/health/routes.js";
+import { memberRoutes } from "./features/members/routes.js";
 import { MEMBER_SCHEMAS } from "./features/members/schemas.js";
+import { organizationRoutes } from "./features/organizations/routes.js";
 import { ORGANIZATION_SCHEMAS } from "./features/organizations/schemas.js";
 import { type Authenticator, createAuthenticator } from "./platform/auth/authenticator.js";
 import { createIdentityStore } from "./platform/auth/identity-store.js";
@@ -22,8 +25,11 @@ export interface AppDeps {
   isDraining?: () => boolean;
 }
 
-export interface App extends FastifyInstance {
-  authenticator: Authenticator;
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Exposed so tests and main.ts can flush usage and drop cached credentials. */
+    authenticator: Authenticator;
+  }
 }
 
 // SPEC §2: a client-supplied X-Request-ID is echoed when it is a sane token, else we make one.
@@ -40,10 +46,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const supplied = req.headers["x-request-id"];
       return typeof supplied === "string" && REQUEST_ID.test(supplied) ? supplied : newId("request");
     },
+    // Draining is main.ts's job (see stop()): requests already sent on open connections are served.
     return503OnClosing: false,
+    forceCloseConnections: false,
   });
+  const isDraining = deps.isDraining ?? (() => false);
   app.addHook("onRequest", async (request, reply) => {
     reply.header("X-Request-ID", request.id);
+    // While draining, each connection closes after its current response instead of being reused.
+    if (isDraining()) reply.header("Connection", "close");
   });
   registerErrorHandling(app);
   registerValidation(app);
@@ -57,7 +68,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(openApiPlugin);
 
   const features = { db: database.db, authenticator, config };
-  await app.register(healthRoutes, { db: database, isDraining: deps.isDraining ?? (() => false) });
+  await app.register(healthRoutes, { db: database, isDraining });
   await app.register(accountRoutes, { prefix: "/v1/auth", ...features });
+  await app.register(organizationRoutes, { prefix: "/v1", ...features });
+  await app.register(memberRoutes, { prefix: "/v1", ...features });
+  await app.register(apiKeyRoutes, { prefix: "/v1/api-keys", ...features });
   return app;
 }

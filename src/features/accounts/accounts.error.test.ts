@@ -20,7 +20,12 @@ describe("every authentication failure is 401 UNAUTHORIZED with a reason", () =>
 
   it("missing Bearer prefix", async () => {
     const { accessToken } = await registerAccount(t.app);
-    for (const authorization of [accessToken, `Token ${accessToken}`, "Bearer", `Bearer ${accessToken} extra`]) {
+    for (const authorization of [
+      accessToken,
+      `Token ${accessToken}`,
+      "Bearer",
+      `Bearer ${accessToken} extra`,
+    ]) {
       const error = expectError(await me({ authorization }), 401, "UNAUTHORIZED");
       expect(error.details).toEqual({ reason: "missing_bearer_prefix" });
     }
@@ -35,7 +40,11 @@ describe("every authentication failure is 401 UNAUTHORIZED with a reason", () =>
   });
 
   it("well-formed but unknown token", async () => {
-    const error = expectError(await me({ authorization: `Bearer vlt_at_${"A".repeat(40)}` }), 401, "UNAUTHORIZED");
+    const error = expectError(
+      await me({ authorization: `Bearer vlt_at_${"A".repeat(40)}` }),
+      401,
+      "UNAUTHORIZED",
+    );
     expect(error.details).toEqual({ reason: "invalid_token" });
   });
 
@@ -59,14 +68,20 @@ describe("every authentication failure is 401 UNAUTHORIZED with a reason", () =>
       .select(["st.token_hash"])
       .where("s.user_id", "=", userId)
       .execute();
-    expect(rows.map((r) => r.token_hash).sort()).toEqual([hashSecret(accessToken), hashSecret(refreshToken)].sort());
+    expect(rows.map((r) => r.token_hash).sort()).toEqual(
+      [hashSecret(accessToken), hashSecret(refreshToken)].sort(),
+    );
   });
 });
 
 describe("login", () => {
   it("wrong password and unknown e-mail get the same 401", async () => {
     const account = await registerAccount(t.app);
-    const wrong = await t.app.inject({ method: "POST", url: "/v1/auth/login", payload: { email: account.email, password: "nope-nope" } });
+    const wrong = await t.app.inject({
+      method: "POST",
+      url: "/v1/auth/login",
+      payload: { email: account.email, password: "nope-nope" },
+    });
     const unknown = await t.app.inject({
       method: "POST",
       url: "/v1/auth/login",
@@ -91,7 +106,8 @@ describe("login", () => {
 });
 
 describe("refresh rotation", () => {
-  const refresh = (token: string) => t.app.inject({ method: "POST", url: "/v1/auth/refresh", payload: { refresh_token: token } });
+  const refresh = (token: string) =>
+    t.app.inject({ method: "POST", url: "/v1/auth/refresh", payload: { refresh_token: token } });
 
   it("re-using a spent refresh token revokes the whole family", async () => {
     const account = await registerAccount(t.app);
@@ -99,7 +115,9 @@ describe("refresh rotation", () => {
     const reuse = expectError(await refresh(account.refreshToken), 401, "UNAUTHORIZED");
     expect(reuse.details).toEqual({ reason: "refresh_token_reused" });
     // Everything the family produced stops working: the rotated pair and the original access token.
-    expect(expectError(await me({ authorization: `Bearer ${first.access_token}` }), 401, "UNAUTHORIZED").details).toEqual({
+    expect(
+      expectError(await me({ authorization: `Bearer ${first.access_token}` }), 401, "UNAUTHORIZED").details,
+    ).toEqual({
       reason: "revoked_token",
     });
     expectError(await me({ authorization: `Bearer ${account.accessToken}` }), 401, "UNAUTHORIZED");
@@ -119,7 +137,9 @@ describe("refresh rotation", () => {
       .set({ expires_at: sql`now() - interval '1 second'` })
       .where("token_hash", "=", hashSecret(account.refreshToken))
       .execute();
-    expect(expectError(await refresh(account.refreshToken), 401, "UNAUTHORIZED").details).toEqual({ reason: "expired_token" });
+    expect(expectError(await refresh(account.refreshToken), 401, "UNAUTHORIZED").details).toEqual({
+      reason: "expired_token",
+    });
     expect(expectError(await refresh(`vlt_rt_${"B".repeat(40)}`), 401, "UNAUTHORIZED").details).toEqual({
       reason: "invalid_token",
     });

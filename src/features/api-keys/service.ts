@@ -1,0 +1,139 @@
+import type { Authenticator, Principal } from "../../platform/auth/authenticator.js";
+import { expandScope, type Scope, scopesBeyondRole } from "../../platform/auth/scopes.js";
+import { hashSecret, newApiKeySecret } from "../../platform/auth/secrets.js";
+import type { Db } from "../../platform/db/connection.js";
+import { ConflictError, ForbiddenError, ValidationError } from "../../platform/errors.js";
+import { newId } from "../../platform/ids.js";
+import { pageWindow, paginationBlock } from "../../platform/pagination.js";
+import { notFoundOrForeign, type OrgContext } from "../../platform/tenancy.js";
+import { apiKeyStatus, toApiKey } from "./format.js";
+import type { ApiKeyWithSecret, CreateApiKeyBody, ListApiKeysQuery } from "./schemas.js";
+import { type ApiKeyStore, createApiKeyStore } from "./store.js";
+
+// `vlt_live_` and 4 characters: enough to recognise a key in a list, far too little to guess it.
+const PREFIX_LENGTH = 13;
+
+/** SPEC §3 roles: owners and admins manage every key of the organization, others only their own. */
+const managesAllKeys = (principal: Principal) => principal.role === "owner" || principal.role === "admin";
+
+function newSecret() {
+  const secret = newApiKeySecret("live");
+  return {
+    secret,
+    secretHash: hashSecret(secret),
+    prefix: secret.slice(0, PREFIX_LENGTH),
+    last4: secret.slice(-4),
+  };
+}
+
+export function createApiKeyService(deps: { db: Db; authenticator: Authenticator }) {
+  const { db, authenticator } = deps;
+
+  /** The key if the caller may manage it: 404/403 for other organizations, 403 for others' keys. */
+  async function findManageable(
+    conn: Db,
+    store: ApiKeyStore,
+    ctx: OrgContext,
+    principal: Principal,
+    id: string,
+    options: { forUpdate?: boolean } = {},
+  ) {
+    const row = await store.find(ctx, id, options);
+    if (!row) return notFoundOrForeign(conn, ctx, "api_keys", "id", id, "API key");
+    if (row.created_by !== principal.user.id && !managesAllKeys(principal)) {
+      throw new ForbiddenError("You can only see and manage the API keys you created", {
+        reason: "not_owner",
+      });
+    }
+    return row;
+  }
+
+  /** A key never holds more than its creator's role allows, nor more than the key creating it. */
+  function checkScopes(principal: Principal, scopes: Scope[]) {
+    const beyondRole = scopesBeyondRole(principal.role, scopes);
+    if (beyondRole.length > 0) {
+      throw new ForbiddenError(`Your role (${principal.role}) cannot grant: ${beyondRole.join(", ")}`, {
+        reason: "scope_exceeds_role",
+        scopes: beyondRole,
+      });
+    }
+    if (principal.kind !== "api_key") return;
+    const beyondKey = scopes.filter((scope) => expandScope(scope).some((s) => !principal.allowed.has(s)));
+    if (beyondKey.length > 0) {
+      throw new ForbiddenError(`This API key cannot grant scopes it does not hold: ${beyondKey.join(", ")}`, {
+        reason: "scope_exceeds_credential",
+        scopes: beyondKey,
+      });
+    }
+  }
+
+  return {
+    async create(ctx: OrgContext, principal: Principal, body: CreateApiKeyBody): Promise<ApiKeyWithSecret> {
+      const expiresAt = body.expires_at ? new Date(body.expires_at) : null;
+      if (expiresAt && expiresAt.getTime() <= Date.now()) {
+        throw new ValidationError("expires_at", "expires_at must be in the future", "in_past");
+      }
+      checkScopes(principal, body.scopes);
+      const { secret, ...stored } = newSecret();
+      const row = await createApiKeyStore(db).insert(ctx, {
+        id: newId("apiKey"),
+        createdBy: principal.user.id,
+        name: body.name,
+        scopes: body.scopes,
+        expiresAt,
+        ...stored,
+      });
+      return { ...toApiKey(row), secret };
+    },
+
+    async list(ctx: OrgContext, principal: Principal, query: ListApiKeysQuery) {
+      const window = pageWindow(query);
+      const filter = {
+        status: query.status,
+        createdBy: managesAllKeys(principal) ? undefined : principal.user.id,
+      };
+      const { rows, total } = await createApiKeyStore(db).list(ctx, filter, window);
+      return { items: rows.map(toApiKey), pagination: paginationBlock(window, total) };
+    },
+
+    async get(ctx: OrgContext, principal: Principal, id: string) {
+      return toApiKey(await findManageable(db, createApiKeyStore(db), ctx, principal, id));
+    },
+
+    /** Idempotent; this process refuses the key at once, the others within 1 s (SPEC §1). */
+    async revoke(ctx: OrgContext, principal: Principal, id: string): Promise<void> {
+      const store = createApiKeyStore(db);
+      const row = await findManageable(db, store, ctx, principal, id);
+      if (row.revoked_at) return;
+      await store.revoke(ctx, id);
+      authenticator.forget();
+    },
+
+    /** A new secret for the same key; the old one works for `graceSeconds` more (0: stops now). */
+    async roll(ctx: OrgContext, principal: Principal, id: string, graceSeconds: number) {
+      const result = await db.transaction().execute(async (trx) => {
+        const store = createApiKeyStore(trx);
+        const row = await findManageable(trx, store, ctx, principal, id, { forUpdate: true });
+        const status = apiKeyStatus(row);
+        if (status !== "active") {
+          throw new ConflictError(`A ${status} API key cannot be rolled; create a new one`, status);
+        }
+        // The key acts as its creator, so an admin rolling an owner's key would act as the owner.
+        if (row.created_by !== principal.user.id && principal.role !== "owner") {
+          if ((await store.memberRole(ctx, row.created_by)) === "owner") {
+            throw new ForbiddenError("Only the owner can roll the owner's API keys", {
+              reason: "creator_outranks_caller",
+            });
+          }
+        }
+        const { secret, ...stored } = newSecret();
+        const rolled = await store.rollSecret(ctx, id, { ...stored, graceSeconds });
+        return { ...toApiKey(rolled), secret };
+      });
+      authenticator.forget();
+      return result;
+    },
+  };
+}
+
+export type ApiKeyService = ReturnType<typeof createApiKeyService>;
