@@ -6,7 +6,7 @@ import { type Pagination, PaginationSchema } from "./pagination.js";
 export const MetadataSchema = Type.Object(
   {
     timestamp: Type.String({ format: "date-time", examples: ["2024-01-01T00:00:00Z"] }),
-    request_id: Type.String({ examples: ["req_01JD6V7W9Q3E4R5T6Y7U8I9O0P"] }),
+    request_id: Type.String({ examples: ["req_01JD6V7W9Q3E4R5T6Y7V8K9M0P"] }),
   },
   { $id: "Metadata", additionalProperties: false },
 );

@@ -27,6 +27,7 @@ const REASONS: Record<string, string> = {
   minItems: "invalid_length",
   maxItems: "invalid_length",
   uniqueItems: "duplicate_items",
+  minProperties: "no_fields",
 };
 
 const WHERE: Record<string, string> = {
@@ -54,6 +55,13 @@ function fromValidation(error: AjvError, context: string | undefined): ApiError 
     });
   }
   const field = path || (context === "body" ? "body" : where);
+  if (error.keyword === "minProperties" && !path) {
+    return new ApiError("VALIDATION_ERROR", "Send at least one field to change", {
+      field,
+      reason,
+      location: context,
+    });
+  }
   const allowed = error.params.allowedValues as unknown[] | undefined;
   const message = allowed
     ? `${field} must be one of: ${allowed.join(", ")}`
@@ -89,10 +97,6 @@ function fromFramework(error: FastifyError): ApiError | null {
       return new ApiError("PAYLOAD_TOO_LARGE", "Request body is larger than the limit of 1 MiB", {
         reason: "body_too_large",
         limit_bytes: 1_048_576,
-      });
-    case "FST_ERR_CTP_EMPTY_JSON_BODY":
-      return new ApiError("INVALID_REQUEST", "Body is empty but Content-Type is application/json", {
-        reason: "empty_body",
       });
     case "FST_ERR_CTP_INVALID_JSON_BODY":
       return new ApiError("INVALID_REQUEST", "Malformed JSON in request body", { reason: "malformed_json" });

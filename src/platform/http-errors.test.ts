@@ -44,13 +44,16 @@ describe("SPEC §2 on the framework's own errors: never Fastify's default shape"
     expect(error.details).toEqual({ reason: "malformed_json" });
   });
 
-  it("empty JSON body → 400 INVALID_REQUEST", async () => {
+  it("an empty JSON body is no body: 400 where the route needs one", async () => {
     const res = await t.app.inject({
       method: "POST",
       url: "/v1/auth/login",
       headers: { "content-type": "application/json" },
     });
-    expect(expectError(res, 400, "INVALID_REQUEST").details).toEqual({ reason: "empty_body" });
+    expect(expectError(res, 400, "VALIDATION_ERROR").details).toMatchObject({
+      field: "body",
+      reason: "invalid_type",
+    });
   });
 
   it("unsupported media type → 415 in the error envelope", async () => {

@@ -54,7 +54,7 @@ export function pageWindow(query: PageQuery): PageWindow {
   const offsetStyle = query.limit !== undefined || query.offset !== undefined;
   const pageStyle = query.page !== undefined || query.per_page !== undefined;
   if (offsetStyle && pageStyle) {
-    throw new ApiError("INVALID_REQUEST", "Use either limit/offset or page/per_page, not both", {
+    throw new ApiError("VALIDATION_ERROR", "Use either limit/offset or page/per_page, not both", {
       field: query.page !== undefined ? "page" : "per_page",
       reason: "mixed_pagination_styles",
     });

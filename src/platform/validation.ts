@@ -10,6 +10,14 @@ const COMMON: Options = { removeAdditional: false, useDefaults: true, allErrors:
  * path parameters and headers arrive as text and are coerced to the declared types.
  */
 export function registerValidation(app: FastifyInstance): void {
+  // Many HTTP clients send `Content-Type: application/json` on a bodiless POST (logout, roll):
+  // an empty body is no body, and the route's schema decides whether one was required.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    if (body === "") return done(null, undefined);
+    return parseJson(request, body as string, done);
+  });
+
   const exact = addFormats.default(new Ajv.default({ ...COMMON, coerceTypes: false }));
   const coercing = addFormats.default(new Ajv.default({ ...COMMON, coerceTypes: "array" }));
   let sharedAdded = false;

@@ -66,7 +66,7 @@ export type TokenResponse = Static<typeof TokenResponse>;
 /** Seed 001's shape for "who am I". */
 export const MeResponse = Type.Object(
   {
-    id: Type.String({ examples: ["usr_01JD6V7W9Q3E4R5T6Y7U8I9O0P"] }),
+    id: Type.String({ examples: ["usr_01JD6V7W9Q3E4R5T6Y7V8K9M0P"] }),
     email: Type.String({ examples: ["ada@example.com"] }),
     name: Type.String({ examples: ["Ada Lovelace"] }),
     role: RoleSchema,

@@ -135,7 +135,7 @@ describe("api keys: invalid requests", () => {
 
   it("mixing both pagination styles is a 400", async () => {
     const res = await call(t.app, owner.accessToken, { method: "GET", url: "/v1/api-keys?limit=5&page=2" });
-    expect(expectError(res, 400, "INVALID_REQUEST").details?.reason).toBe("mixed_pagination_styles");
+    expect(expectError(res, 400, "VALIDATION_ERROR").details?.reason).toBe("mixed_pagination_styles");
   });
 
   it.each([

@@ -21,7 +21,7 @@ async function expectUnchanged() {
 
 describe("organizations: invalid requests", () => {
   it.each([
-    ["an empty body", {}, "body", "invalid"],
+    ["an empty body", {}, "body", "no_fields"],
     ["an unknown field", { name: "X", owner: "me" }, "owner", "unknown_field"],
     ["an unknown plan", { plan: "platinum" }, "plan", "invalid_value"],
     ["an empty name", { name: "" }, "name", "invalid_length"],
@@ -59,7 +59,7 @@ describe("organizations: invalid requests", () => {
     ["page 0", "?page=0", "page", "VALIDATION_ERROR"],
     ["per_page over 100", "?per_page=500", "per_page", "VALIDATION_ERROR"],
     ["a non-numeric limit", "?limit=ten", "limit", "VALIDATION_ERROR"],
-    ["both pagination styles", "?limit=5&page=2", "page", "INVALID_REQUEST"],
+    ["both pagination styles", "?limit=5&page=2", "page", "VALIDATION_ERROR"],
   ])("GET /v1/organizations with %s is a 400", async (_label, query, field, code) => {
     const res = await call(t.app, owner.accessToken, { method: "GET", url: `/v1/organizations${query}` });
     expect(expectError(res, 400, code).details).toMatchObject({ field });

@@ -42,7 +42,13 @@ export function createAuthenticator(identity: IdentityStore) {
   async function flushUsage(): Promise<void> {
     const usage = [...lastUsed].map(([keyId, usedAt]) => ({ keyId, usedAt }));
     lastUsed.clear();
-    await identity.touchApiKeys(usage);
+    try {
+      await identity.touchApiKeys(usage);
+    } catch (error) {
+      // Put them back (unless a newer use arrived meanwhile) for the next flush to retry.
+      for (const { keyId, usedAt } of usage) if (!lastUsed.has(keyId)) lastUsed.set(keyId, usedAt);
+      throw error;
+    }
   }
 
   return {

@@ -37,7 +37,9 @@ export function createIdentityStore(db: Db) {
         .select([
           "k.id",
           "k.scopes",
-          "k.expires_at",
+          // Matched on the secret a roll replaced: it also ends when its grace period does.
+          sql<Date | null>`CASE WHEN k.secret_hash = ${secretHash} THEN k.expires_at
+            ELSE LEAST(k.expires_at, k.previous_secret_expires_at) END`.as("expires_at"),
           "k.revoked_at",
           "u.id as user_id",
           "u.email",
