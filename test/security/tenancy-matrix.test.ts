@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, type TestApp } from "../helpers/app.js";
+import { call, expectError, registerAccount } from "../helpers/fixtures.js";
+
+/**
+ * SPEC §3 tenancy, for every route the OpenAPI document lists (so a new route is covered the day
+ * it is added): organization B's credentials never see or change organization A's data. A route
+ * addressing one of A's resources by id answers 403 FORBIDDEN; any other route acts on B alone.
+ */
+
+// A valid body for routes that take one, so the request reaches the tenancy check rather than
+// stopping at validation. A new route with a required body must add its sample here.
+const BODIES: Record<string, unknown> = {
+  "POST /v1/users": { email: "matrix-new@example.com", name: "Matrix", role: "member" },
+  "PATCH /v1/users/{id}": { name: "Taken over" },
+  "PATCH /v1/organization": { name: "Renamed by B" },
+  "POST /v1/api-keys": { name: "B's key", scopes: ["read"] },
+  "POST /v1/api-keys/{id}/roll": {},
+};
+
+let t: TestApp;
+const a = { orgId: "", token: "", key: "", keyId: "", memberId: "", memberEmail: "" };
+let routes: Array<{ method: string; path: string }>;
+
+async function snapshotOfA() {
+  const db = t.db;
+  return {
+    organization: await db.selectFrom("organizations").selectAll().where("id", "=", a.orgId).execute(),
+    memberships: await db
+      .selectFrom("memberships")
+      .selectAll()
+      .where("organization_id", "=", a.orgId)
+      .orderBy("user_id")
+      .execute(),
+    users: await db
+      .selectFrom("users")
+      .select(["id", "email", "name", "password_hash", "updated_at"])
+      .where(
+        "id",
+        "in",
+        db.selectFrom("memberships").select("user_id").where("organization_id", "=", a.orgId),
+      )
+      .orderBy("id")
+      .execute(),
+    apiKeys: await db
+      .selectFrom("api_keys")
+      .select([
+        "id",
+        "name",
+        "secret_hash",
+        "previous_secret_hash",
+        "scopes",
+        "expires_at",
+        "revoked_at",
+        "updated_at",
+      ])
+      .where("organization_id", "=", a.orgId)
+      .orderBy("id")
+      .execute(),
+    sessions: await db
+      .selectFrom("sessions")
+      .selectAll()
+      .where("organization_id", "=", a.orgId)
+      .orderBy("id")
+      .execute(),
+  };
+}
+
+beforeAll(async () => {
+  t = await createTestApp();
+  const owner = await registerAccount(t.app, { organization_name: "Alpha Secret Org", name: "Alpha Owner" });
+  Object.assign(a, { orgId: owner.orgId, token: owner.accessToken });
+  const key = await call(t.app, a.token, {
+    method: "POST",
+    url: "/v1/api-keys",
+    payload: { name: "Alpha key", scopes: ["admin"] },
+  });
+  Object.assign(a, { key: key.json().data.secret, keyId: key.json().data.id });
+  const member = await call(t.app, a.token, {
+    method: "POST",
+    url: "/v1/users",
+    payload: { email: "alpha-member@example.com", name: "Alpha Member", role: "manager" },
+  });
+  Object.assign(a, { memberId: member.json().data.id, memberEmail: "alpha-member@example.com" });
+
+  const doc = (await t.app.inject({ method: "GET", url: "/v1/openapi.json" })).json();
+  // Routes without a security requirement are public: there is no organization to cross.
+  routes = Object.entries(doc.paths as Record<string, Record<string, { security?: unknown[] }>>).flatMap(
+    ([path, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => op.security?.length)
+        .map(([method]) => ({ method: method.toUpperCase(), path })),
+  );
+});
+afterAll(() => t.close());
+
+/** A's id for the kind of resource a path parameter names, from the parameter's pattern. */
+function idOfA(path: string): string {
+  if (path.startsWith("/v1/users/")) return a.memberId;
+  if (path.startsWith("/v1/api-keys/")) return a.keyId;
+  throw new Error(`tenancy matrix: no id of organization A for ${path}; add one`);
+}
+
+// Anything that identifies A; none of it may appear in a response to B.
+const secretsOfA = () => [
+  a.orgId,
+  a.keyId,
+  a.memberId,
+  a.memberEmail,
+  "Alpha Secret Org",
+  "Alpha Owner",
+  "Alpha key",
+];
+
+describe("tenancy matrix: organization B against organization A", () => {
+  it("lists at least the routes of the foundation", () => {
+    const names = routes.map((r) => `${r.method} ${r.path}`);
+    expect(names).toEqual(
+      expect.arrayContaining(["GET /v1/users/{id}", "DELETE /v1/api-keys/{id}", "GET /v1/organization"]),
+    );
+  });
+
+  for (const credential of ["user token", "API key"] as const) {
+    it(`with B's ${credential}: every route refuses A's ids with 403 and leaks nothing`, async () => {
+      const before = await snapshotOfA();
+      for (const { method, path } of routes) {
+        // A fresh B per route, so B's own logout or key revocation cannot mask later routes.
+        const b = await registerAccount(t.app, { organization_name: "Beta Org" });
+        const bKey = await call(t.app, b.accessToken, {
+          method: "POST",
+          url: "/v1/api-keys",
+          payload: { name: "B admin", scopes: ["admin"] },
+        });
+        const token = credential === "user token" ? b.accessToken : bKey.json().data.secret;
+        const route = `${method} ${path}`;
+        const url = path.includes("{id}") ? path.replace("{id}", idOfA(path)) : path;
+        // Naming A in X-Organization-ID does not let B in (asked first: the route may end B's session).
+        const crossing = await call(t.app, token, {
+          method: method as "GET",
+          url,
+          payload: BODIES[route] as object,
+          headers: { "x-organization-id": a.orgId },
+        });
+        expect(expectError(crossing, 403, "FORBIDDEN").details?.reason, route).toBe(
+          "organization_not_allowed",
+        );
+
+        const res = await call(t.app, token, {
+          method: method as "GET",
+          url,
+          payload: BODIES[route] as object,
+        });
+        if (path.includes("{id}")) {
+          const error = expectError(res, 403, "FORBIDDEN");
+          expect(error.details?.reason, route).toBe("foreign_organization");
+        } else {
+          // B's own business (it may be refused for reasons of its own, never as a crossing).
+          expect(res.statusCode, `${route}: ${res.body}`).toBeLessThan(500);
+          expect(res.statusCode, `${route}: ${res.body}`).not.toBe(403);
+        }
+        for (const secret of secretsOfA())
+          expect(res.body, `${route} leaked ${secret}`).not.toContain(secret);
+      }
+      expect(await snapshotOfA()).toEqual(before);
+      // A's own credentials still work.
+      expect(
+        (await call(t.app, a.key, { method: "GET", url: "/v1/auth/me" })).json().data.organization.id,
+      ).toBe(a.orgId);
+    });
+  }
+});
