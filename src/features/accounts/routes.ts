@@ -1,19 +1,10 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import type { FastifyPluginAsync } from "fastify";
-import type { Authenticator } from "../../platform/auth/authenticator.js";
-import type { Config } from "../../platform/config.js";
-import type { Db } from "../../platform/db/connection.js";
 import { Envelope, ok } from "../../platform/envelope.js";
+import type { FeatureRoutes } from "../../platform/feature.js";
 import { LoginBody, MeResponse, RefreshBody, RegisterBody, TokenResponse } from "./schemas.js";
 import { createAccountService } from "./service.js";
 
-export interface AccountRoutesOptions {
-  db: Db;
-  authenticator: Authenticator;
-  config: Config;
-}
-
-export const accountRoutes: FastifyPluginAsync<AccountRoutesOptions> = async (fastify, deps) => {
+export const accountRoutes: FeatureRoutes = async (fastify, deps) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const accounts = createAccountService(deps);
   const tags = ["auth"];

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createKey, me } from "../../../test/helpers/api-keys.js";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
 import { type Account, call, expectError, registerAccount } from "../../../test/helpers/fixtures.js";
-import { addMember, createKey, me } from "./api-keys.fixtures.js";
+import { memberWithToken } from "../../../test/helpers/members.js";
 
 let t: TestApp;
 let owner: Account;
@@ -199,13 +200,13 @@ describe("api keys: create, list, get, use, revoke, roll", () => {
 
   it("owners and admins see and revoke every key of the organization", async () => {
     const org = await registerAccount(t.app);
-    const member = await addMember(t, org.orgId, "member");
-    const admin = await addMember(t, org.orgId, "admin");
+    const member = await memberWithToken(t.app, org.accessToken, org.orgId, "member");
+    const admin = await memberWithToken(t.app, org.accessToken, org.orgId, "admin");
     const memberKey = await createKey(t.app, member.accessToken, { scopes: ["read:projects"] });
     const ownerKey = await createKey(t.app, org.accessToken);
     const seenByAdmin = (await list("", admin.accessToken)).json().data.map((k: { id: string }) => k.id);
     expect(seenByAdmin).toEqual([ownerKey.id, memberKey.id]);
-    expect((await get(memberKey.id, org.accessToken)).json().data.created_by).toBe(member.userId);
+    expect((await get(memberKey.id, org.accessToken)).json().data.created_by).toBe(member.id);
     const res = await call(t.app, admin.accessToken, {
       method: "DELETE",
       url: `/v1/api-keys/${memberKey.id}`,

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createKey, me } from "../../../test/helpers/api-keys.js";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
 import { type Account, call, expectError, registerAccount } from "../../../test/helpers/fixtures.js";
-import { addMember, createKey, me } from "./api-keys.fixtures.js";
+import { memberWithToken } from "../../../test/helpers/members.js";
 
 let t: TestApp;
 let owner: Account;
@@ -55,7 +56,7 @@ describe("api keys: scopes and roles", () => {
   });
 
   it("a member cannot grant more than their role allows", async () => {
-    const member = await addMember(t, owner.orgId, "member");
+    const member = await memberWithToken(t.app, owner.accessToken, owner.orgId, "member");
     // Coarse `read` too: it includes read:webhooks and read:logs, which members lack.
     for (const scopes of [["admin"], ["read:projects", "write:projects"], ["write"], ["read"]]) {
       const res = await call(t.app, member.accessToken, {
@@ -70,13 +71,13 @@ describe("api keys: scopes and roles", () => {
     const scopes = ["read:projects", "write:time-entries"];
     const own = await createKey(t.app, member.accessToken, { scopes });
     const who = (await me(t.app, own.secret)).json().data;
-    expect(who).toMatchObject({ id: member.userId, role: "member", scopes });
+    expect(who).toMatchObject({ id: member.id, role: "member", scopes });
   });
 
   it("members and managers see and manage only the keys they created", async () => {
     const ownerKey = await createKey(t.app, owner.accessToken);
     for (const role of ["member", "manager"] as const) {
-      const user = await addMember(t, owner.orgId, role);
+      const user = await memberWithToken(t.app, owner.accessToken, owner.orgId, role);
       const own = await createKey(t.app, user.accessToken, { scopes: ["read:projects"] });
       expect(ids(await call(t.app, user.accessToken, { method: "GET", url: "/v1/api-keys" }))).toEqual([
         own.id,
@@ -92,7 +93,7 @@ describe("api keys: scopes and roles", () => {
   });
 
   it("an admin may revoke the owner's key but not roll it (a rolled key acts as its creator)", async () => {
-    const admin = await addMember(t, owner.orgId, "admin");
+    const admin = await memberWithToken(t.app, owner.accessToken, owner.orgId, "admin");
     const ownerKey = await createKey(t.app, owner.accessToken);
     const rolled = await actOn(admin.accessToken, ownerKey).roll();
     expect(expectError(rolled, 403, "FORBIDDEN").details).toEqual({ reason: "creator_outranks_caller" });

@@ -1,9 +1,6 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import type { FastifyPluginAsync } from "fastify";
-import type { Authenticator } from "../../platform/auth/authenticator.js";
-import type { Config } from "../../platform/config.js";
-import type { Db } from "../../platform/db/connection.js";
 import { Envelope, ListEnvelope, ok, okList } from "../../platform/envelope.js";
+import type { FeatureRoutes } from "../../platform/feature.js";
 import {
   ApiKeyParams,
   ApiKeySchema,
@@ -14,13 +11,7 @@ import {
 } from "./schemas.js";
 import { createApiKeyService } from "./service.js";
 
-export interface ApiKeyRoutesOptions {
-  db: Db;
-  authenticator: Authenticator;
-  config: Config;
-}
-
-export const apiKeyRoutes: FastifyPluginAsync<ApiKeyRoutesOptions> = async (fastify, deps) => {
+export const apiKeyRoutes: FeatureRoutes = async (fastify, deps) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const apiKeys = createApiKeyService(deps);
   const tags = ["api-keys"];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
 import { type Account, call, expectError, registerAccount } from "../../../test/helpers/fixtures.js";
-import { addMember, login, memberWithToken, newEmail } from "./test-fixtures.js";
+import { addMember, login, memberWithToken, newEmail } from "../../../test/helpers/members.js";
 
 let t: TestApp;
 let first: Account;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
 import { call, registerAccount } from "../../../test/helpers/fixtures.js";
-import { addMember, memberWithToken } from "../members/test-fixtures.js";
+import { addMember, memberWithToken } from "../../../test/helpers/members.js";
 
 let t: TestApp;
 beforeAll(async () => {

@@ -1,10 +1,7 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import type { FastifyPluginAsync } from "fastify";
-import type { Authenticator } from "../../platform/auth/authenticator.js";
-import type { Config } from "../../platform/config.js";
-import type { Db } from "../../platform/db/connection.js";
 import { Envelope, ListEnvelope, ok, okList } from "../../platform/envelope.js";
+import type { FeatureRoutes } from "../../platform/feature.js";
 import { pageWindow, paginationBlock } from "../../platform/pagination.js";
 import {
   ListOrganizationsQuery,
@@ -14,13 +11,7 @@ import {
 } from "./schemas.js";
 import { createOrganizationService } from "./service.js";
 
-export interface OrganizationRoutesOptions {
-  db: Db;
-  authenticator: Authenticator;
-  config: Config;
-}
-
-export const organizationRoutes: FastifyPluginAsync<OrganizationRoutesOptions> = async (fastify, deps) => {
+export const organizationRoutes: FeatureRoutes = async (fastify, deps) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const organizations = createOrganizationService(deps);
   const tags = ["organization"];

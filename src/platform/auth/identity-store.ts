@@ -24,6 +24,41 @@ export interface MembershipRecord {
   membershipStatus: MembershipStatus;
 }
 
+/** The user, organization and membership behind a credential, selected the same way for every kind. */
+const MEMBER_COLUMNS = [
+  "u.id as user_id",
+  "u.email",
+  "u.name as user_name",
+  "o.id as org_id",
+  "o.name as org_name",
+  "o.plan",
+  "m.role",
+  "m.status",
+] as const;
+
+interface MemberRow {
+  user_id: string;
+  email: string;
+  user_name: string;
+  org_id: string;
+  org_name: string;
+  plan: string;
+  role: Role;
+  status: MembershipStatus;
+}
+
+type CredentialPart = Pick<CredentialRecord, "kind" | "credentialId" | "scopes" | "expiresAt" | "revokedAt">;
+
+function toRecord(row: MemberRow, credential: CredentialPart): CredentialRecord {
+  return {
+    ...credential,
+    user: { id: row.user_id, email: row.email, name: row.user_name },
+    organization: { id: row.org_id, name: row.org_name, plan: row.plan },
+    role: row.role,
+    membershipStatus: row.status,
+  };
+}
+
 export function createIdentityStore(db: Db) {
   return {
     async findApiKey(secretHash: string): Promise<CredentialRecord | null> {
@@ -41,14 +76,7 @@ export function createIdentityStore(db: Db) {
           sql<Date | null>`CASE WHEN k.secret_hash = ${secretHash} THEN k.expires_at
             ELSE LEAST(k.expires_at, k.previous_secret_expires_at) END`.as("expires_at"),
           "k.revoked_at",
-          "u.id as user_id",
-          "u.email",
-          "u.name as user_name",
-          "o.id as org_id",
-          "o.name as org_name",
-          "o.plan",
-          "m.role",
-          "m.status",
+          ...MEMBER_COLUMNS,
         ])
         .where((w) =>
           w.or([
@@ -60,18 +88,15 @@ export function createIdentityStore(db: Db) {
           ]),
         )
         .executeTakeFirst();
-      if (!row) return null;
-      return {
-        kind: "api_key",
-        credentialId: row.id,
-        scopes: row.scopes,
-        expiresAt: row.expires_at,
-        revokedAt: row.revoked_at,
-        user: { id: row.user_id, email: row.email, name: row.user_name },
-        organization: { id: row.org_id, name: row.org_name, plan: row.plan },
-        role: row.role,
-        membershipStatus: row.status,
-      };
+      return row
+        ? toRecord(row, {
+            kind: "api_key",
+            credentialId: row.id,
+            scopes: row.scopes,
+            expiresAt: row.expires_at,
+            revokedAt: row.revoked_at,
+          })
+        : null;
     },
 
     async findAccessToken(tokenHash: string): Promise<CredentialRecord | null> {
@@ -83,34 +108,19 @@ export function createIdentityStore(db: Db) {
         )
         .innerJoin("users as u", "u.id", "s.user_id")
         .innerJoin("organizations as o", "o.id", "s.organization_id")
-        .select([
-          "s.id",
-          "t.expires_at",
-          "s.revoked_at",
-          "u.id as user_id",
-          "u.email",
-          "u.name as user_name",
-          "o.id as org_id",
-          "o.name as org_name",
-          "o.plan",
-          "m.role",
-          "m.status",
-        ])
+        .select(["s.id", "t.expires_at", "s.revoked_at", ...MEMBER_COLUMNS])
         .where("t.token_hash", "=", tokenHash)
         .where("t.kind", "=", "access")
         .executeTakeFirst();
-      if (!row) return null;
-      return {
-        kind: "user_token",
-        credentialId: row.id,
-        scopes: null,
-        expiresAt: row.expires_at,
-        revokedAt: row.revoked_at,
-        user: { id: row.user_id, email: row.email, name: row.user_name },
-        organization: { id: row.org_id, name: row.org_name, plan: row.plan },
-        role: row.role,
-        membershipStatus: row.status,
-      };
+      return row
+        ? toRecord(row, {
+            kind: "user_token",
+            credentialId: row.id,
+            scopes: null,
+            expiresAt: row.expires_at,
+            revokedAt: row.revoked_at,
+          })
+        : null;
     },
 
     /** For `X-Organization-ID`: the user's membership in another organization, if any. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { call } from "../../../test/helpers/fixtures.js";
+import { call } from "./fixtures.js";
 
 let counter = 0;
 

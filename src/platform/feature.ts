@@ -1,0 +1,13 @@
+import type { FastifyPluginAsync } from "fastify";
+import type { Authenticator } from "./auth/authenticator.js";
+import type { Config } from "./config.js";
+import type { Db } from "./db/connection.js";
+
+/** What app.ts hands every feature plugin; a feature builds its services from these. */
+export interface FeatureDeps {
+  db: Db;
+  authenticator: Authenticator;
+  config: Config;
+}
+
+export type FeatureRoutes = FastifyPluginAsync<FeatureDeps>;
