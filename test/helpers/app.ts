@@ -11,6 +11,8 @@ export interface TestApp {
   app: FastifyInstance;
   /** Direct access for arranging what the API cannot (an expired token) and asserting on rows. */
   db: Db;
+  /** Another app on the same database: a second API process, as in scale-out. */
+  anotherProcess(): Promise<FastifyInstance>;
   close(): Promise<void>;
 }
 
@@ -21,13 +23,26 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   await ensureDatabase(adminUrl, name, inject("pgTemplate"));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
+  const config = loadConfig({ LOG_LEVEL: "silent", ...env });
   const database = connect(url.toString(), { max: 5 });
-  const app = await buildApp({ config: loadConfig({ LOG_LEVEL: "silent", ...env }), database });
+  const app = await buildApp({ config, database });
   await app.ready();
+  const others: Array<{ app: FastifyInstance; close(): Promise<void> }> = [];
   return {
     app,
     db: database.db,
+    async anotherProcess() {
+      const own = connect(url.toString(), { max: 5 });
+      const other = await buildApp({ config, database: own });
+      await other.ready();
+      others.push({ app: other, close: () => own.close() });
+      return other;
+    },
     async close() {
+      for (const other of others) {
+        await other.app.close();
+        await other.close();
+      }
       await app.close();
       await database.close();
       const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
