@@ -45,10 +45,13 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
   return { child, baseUrl, output: () => output, exited };
 }
 
-/** Runs `src/main.ts` expecting it to fail fast; returns its exit code and output. */
-export function runToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+/** Runs an entry point (`src/main.ts` by default) to its end; returns its exit code and output. */
+export function runToExit(
+  env: Record<string, string>,
+  entry = "src/main.ts",
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    const child = spawn(process.execPath, ["--import", "tsx", entry], {
       cwd: ROOT,
       env: { ...process.env, PORT: "0", ...env },
       stdio: ["ignore", "pipe", "pipe"],

@@ -85,6 +85,16 @@ describe("the server process on its embedded PostgreSQL", () => {
     expect(existsSync(path.join(dataDir, "pg", "postmaster.pid"))).toBe(false);
     expect(server.output()).toContain("stopped cleanly");
   });
+
+  it("`npm run migrate` starts the embedded cluster, finds nothing to apply, and stops it", async () => {
+    const { code, output } = await runToExit(
+      { VOLTASIS_DATA_DIR: dataDir },
+      "src/platform/db/migrate-cli.ts",
+    );
+    expect(output).toContain("Migrations applied to the embedded");
+    expect(code).toBe(0);
+    expect(existsSync(path.join(dataDir, "pg", "postmaster.pid"))).toBe(false);
+  });
 });
 
 describe("configuration is validated at start-up", () => {
