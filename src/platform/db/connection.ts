@@ -1,6 +1,6 @@
 import { Kysely } from "kysely";
-import { PostgresJSDialect } from "kysely-postgres-js";
 import postgres from "postgres";
+import { PostgresJsDialect } from "./dialect.js";
 import type { Database } from "./schema.js";
 
 export type Db = Kysely<Database>;
@@ -20,11 +20,10 @@ export function connect(url: string, options: { max?: number } = {}): DbHandle {
     connect_timeout: 5,
     connection: { application_name: "voltasis" },
   });
-  const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: client }) });
+  const db = new Kysely<Database>({ dialect: new PostgresJsDialect(client) });
   return {
     db,
-    // Ending postgres.js directly: Kysely's destroy() waits forever on a pool that never connected.
-    close: () => client.end({ timeout: 2 }),
+    close: () => db.destroy(),
     async ping(timeoutMs = 2000) {
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<false>((resolve) => {
