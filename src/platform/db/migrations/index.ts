@@ -1,5 +1,6 @@
 import type { Migration } from "kysely";
 import * as accounts from "./0001_accounts.js";
+import * as timeTracking from "./0002_time_tracking.js";
 
 /**
  * Forward-only and never edited once landed: add a new numbered file and list it here.
@@ -7,4 +8,5 @@ import * as accounts from "./0001_accounts.js";
  */
 export const migrations: Record<string, Migration> = {
   "0001_accounts": accounts,
+  "0002_time_tracking": timeTracking,
 };
