@@ -12,9 +12,15 @@ export interface ServerProcess {
 }
 
 /** Runs `src/main.ts` as `npm start` does, in its own process, and waits for the start-up banner. */
-export async function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
+export async function startServer(
+  env: Record<string, string>,
+  options: { timeoutMs?: number; ownProcessGroup?: boolean } = {},
+): Promise<ServerProcess> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: ROOT,
+    // Its own group, as a terminal gives `npm start`: a group signal then reaches PostgreSQL too.
+    detached: options.ownProcessGroup ?? false,
     env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -26,7 +26,14 @@ const account = {
 };
 const postmasterPid = () =>
   Number(readFileSync(path.join(dataDir, "pg", "postmaster.pid"), "utf8").split("\n")[0]);
-const alive = (pid: number) => existsSync(`/proc/${pid}`);
+// Running and not a zombie (an orphan that exited may linger in /proc until it is reaped).
+const alive = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0] !== "Z";
+  } catch {
+    return false;
+  }
+};
 
 describe("the server process on its embedded PostgreSQL", () => {
   let server: ServerProcess;
@@ -84,6 +91,15 @@ describe("the server process on its embedded PostgreSQL", () => {
     expect(alive(pg)).toBe(false);
     expect(existsSync(path.join(dataDir, "pg", "postmaster.pid"))).toBe(false);
     expect(server.output()).toContain("stopped cleanly");
+  });
+
+  it("Ctrl-C in a terminal (SIGINT to the whole process group) still stops cleanly", async () => {
+    const interactive = await startServer({ VOLTASIS_DATA_DIR: dataDir }, { ownProcessGroup: true });
+    const pg = postmasterPid();
+    process.kill(-(interactive.child.pid as number), "SIGINT");
+    expect(await interactive.exited).toBe(0);
+    expect(alive(pg)).toBe(false);
+    expect(existsSync(path.join(dataDir, "pg", "postmaster.pid"))).toBe(false);
   });
 
   it("`npm run migrate` starts the embedded cluster, finds nothing to apply, and stops it", async () => {

