@@ -22,9 +22,29 @@ export const ID_PREFIXES = {
 
 export type IdKind = keyof typeof ID_PREFIXES;
 
+let lastTime = -1;
+let lastRandom: number[] = [];
+
+/** 16 base32 digits of randomness; within one millisecond, the previous value plus one. */
+function randomPart(time: number): number[] {
+  if (time === lastTime) {
+    const next = [...lastRandom];
+    let i = next.length - 1;
+    while (i >= 0 && next[i] === 31) next[i--] = 0;
+    if (i >= 0) next[i] = (next[i] as number) + 1;
+    lastRandom = next;
+    return next;
+  }
+  lastTime = time;
+  lastRandom = [...randomBytes(16)].map((byte) => byte % 32);
+  return lastRandom;
+}
+
 /**
  * `<prefix>_<26 chars>`: 48 bits of milliseconds then 80 random bits (the ULID layout), so ids
- * are opaque and unguessable yet sort by creation time, which keeps B-tree inserts local.
+ * are opaque and unguessable yet sort by creation time, which keeps B-tree inserts local. Ids
+ * made in the same millisecond by this process still sort in the order they were made (ULID's
+ * monotonic mode), so events of one transaction list in the order they happened.
  */
 export function newId(kind: IdKind, now = Date.now()): string {
   let time = "";
@@ -33,9 +53,9 @@ export function newId(kind: IdKind, now = Date.now()): string {
     time = ALPHABET[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  const bytes = randomBytes(16);
-  let rand = "";
-  for (let i = 0; i < 16; i++) rand += ALPHABET[(bytes[i] as number) % 32];
+  const rand = randomPart(now)
+    .map((digit) => ALPHABET[digit])
+    .join("");
   return `${ID_PREFIXES[kind]}_${time}${rand}`;
 }
 
