@@ -50,7 +50,10 @@ export function listQuerySchema(spec: ListSpec): TObject {
         Type.String({ enum: sortFields, description: `Sort field (default ${spec.sort.default})` } as never),
       ),
       order: Type.Optional(
-        Type.String({ enum: ["asc", "desc"], description: `Default ${spec.sort.order}` } as never),
+        Type.String({
+          enum: ["asc", "desc"],
+          description: `Default ${spec.sort.order} for ${spec.sort.default}, asc for other fields`,
+        } as never),
       ),
       ...(spec.cursor
         ? {
@@ -96,11 +99,17 @@ export async function runList<O>(
   }
 
   const window = pageWindow(query);
-  const sortColumn = spec.sort.fields[(query.sort as string | undefined) ?? spec.sort.default] as string;
-  const order = (query.order as "asc" | "desc" | undefined) ?? spec.sort.order;
+  // The declared order belongs to the default field (newest first); another field named without
+  // an order reads A to Z, as a person sorting by name expects.
+  const sortField = (query.sort as string | undefined) ?? spec.sort.default;
+  const order =
+    (query.order as "asc" | "desc" | undefined) ??
+    (sortField === spec.sort.default ? spec.sort.order : "asc");
+  const sortColumn = spec.sort.fields[sortField] as string;
   const idColumn = `${spec.alias}.id`;
   let page = filtered;
   const cursor = query.starting_after as string | undefined;
+  let anchorFound: Promise<boolean> = Promise.resolve(true);
   if (cursor) {
     if (query.offset !== undefined || query.page !== undefined) {
       throw new ValidationError(
@@ -111,26 +120,27 @@ export async function runList<O>(
     }
     const anchor = sql`(SELECT ${sql.ref(sortColumn.replace(`${spec.alias}.`, ""))}, id FROM ${sql.table(spec.table)}
       WHERE id = ${cursor} AND organization_id = ${ctx.orgId})`;
-    const exists = await sql<{ found: boolean }>`SELECT EXISTS ${anchor} AS found`.execute(db);
-    if (!exists.rows[0]?.found) {
-      throw new ValidationError("starting_after", `No item with id ${cursor} in this list`, "not_found");
-    }
+    anchorFound = sql<{ found: boolean }>`SELECT EXISTS ${anchor} AS found`
+      .execute(db)
+      .then((result) => result.rows[0]?.found === true);
     const comparison = order === "desc" ? sql`<` : sql`>`;
     page = page.where(sql<boolean>`(${sql.ref(sortColumn)}, ${sql.ref(idColumn)}) ${comparison} ${anchor}`);
   }
-  // One extra row tells a keyset page whether another follows.
-  const fetched = await page
-    .orderBy(sql.ref(sortColumn), order)
-    .orderBy(sql.ref(idColumn), order)
-    .limit(cursor ? window.limit + 1 : window.limit)
-    .offset(cursor ? 0 : window.offset)
-    .execute();
+  // One extra row tells a keyset page whether another follows. The page, the total and the
+  // cursor check are independent queries: run them side by side on the pool.
+  const [fetched, counted, found] = await Promise.all([
+    page
+      .orderBy(sql.ref(sortColumn), order)
+      .orderBy(sql.ref(idColumn), order)
+      .limit(cursor ? window.limit + 1 : window.limit)
+      .offset(cursor ? 0 : window.offset)
+      .execute(),
+    filtered.clearSelect().clearOrderBy().select(sql<string>`count(*)`.as("total")).executeTakeFirst(),
+    anchorFound,
+  ]);
+  if (!found)
+    throw new ValidationError("starting_after", `No item with id ${cursor} in this list`, "not_found");
   const rows = fetched.slice(0, window.limit);
-  const counted = await filtered
-    .clearSelect()
-    .clearOrderBy()
-    .select(sql<string>`count(*)`.as("total"))
-    .executeTakeFirst();
   const total = Number((counted as { total?: string } | undefined)?.total ?? 0);
   const pagination = paginationBlock(cursor ? { limit: window.limit, offset: 0 } : window, total);
   if (cursor) {

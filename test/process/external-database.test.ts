@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ServerProcess, startServer } from "../helpers/server-process.js";
+import { runToExit, type ServerProcess, startServer } from "../helpers/server-process.js";
 
 // SPEC §1 scale-out's database half: DATABASE_URL selects an external PostgreSQL. CI points
 // TEST_DATABASE_URL at the machine's server; without it (a laptop) this file is skipped.
@@ -61,5 +61,12 @@ describe.skipIf(!adminUrl)("with DATABASE_URL: an external PostgreSQL", () => {
     const rows = await sql`SELECT email FROM users`;
     await sql.end();
     expect(rows.map((r) => r.email)).toEqual(["ext@example.com"]);
+  });
+
+  it("`npm run migrate` against it finds nothing to apply and exits 0", async () => {
+    const { code, output } = await runToExit({ DATABASE_URL: databaseUrl }, "src/platform/db/migrate-cli.ts");
+    expect(output).toContain("Migrations applied to the external");
+    expect(output).not.toMatch(/Error/);
+    expect(code).toBe(0);
   });
 });

