@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Database } from "./db/schema.js";
 import { newId } from "./ids.js";
 import type { OrgContext } from "./tenancy.js";
@@ -33,7 +33,9 @@ export async function recordEvent(
       resource_type: event.resourceType,
       resource_id: event.resourceId,
       actor_id: event.actorId,
-      data: JSON.stringify(event.data),
+      // As text, cast by PostgreSQL: postgres.js would JSON.stringify a string bound to a jsonb
+      // parameter once more and store a JSON string instead of the object.
+      data: sql<string>`${JSON.stringify(event.data)}::text::jsonb`,
     })
     .execute();
   return id;

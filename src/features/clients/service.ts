@@ -1,0 +1,106 @@
+import type { Principal } from "../../platform/auth/authenticator.js";
+import type { Db } from "../../platform/db/connection.js";
+import { isUniqueViolation } from "../../platform/db/errors.js";
+import { ConflictError } from "../../platform/errors.js";
+import { recordEvent } from "../../platform/events.js";
+import { newId } from "../../platform/ids.js";
+import { notFoundOrForeign, type OrgContext } from "../../platform/tenancy.js";
+import { toClient } from "./format.js";
+import type { Client, CreateClientBody, UpdateClientBody } from "./schemas.js";
+import { type ClientStore, createClientStore } from "./store.js";
+
+// SQLSTATE foreign_key_violation: a project was attached to the client while it was being deleted.
+const isForeignKeyViolation = (error: unknown) => (error as { code?: string } | null)?.code === "23503";
+
+function inUse(projects?: number) {
+  return new ConflictError(
+    "Projects still belong to this client: move or delete them first, or archive the client",
+    "in_use",
+    projects === undefined ? {} : { projects },
+  );
+}
+
+/** A second client with the same name (any case) is a 409; anything else goes on unchanged. */
+function duplicateName(error: unknown, name: string | undefined): never {
+  if (isUniqueViolation(error, "clients_name_key")) {
+    throw new ConflictError(`A client named "${name}" already exists`, "duplicate_name", { field: "name" });
+  }
+  throw error;
+}
+
+export function createClientService(deps: { db: Db }) {
+  const { db } = deps;
+
+  async function findOrFail(conn: Db, store: ClientStore, ctx: OrgContext, id: string, forUpdate = false) {
+    return (
+      (await store.find(ctx, id, { forUpdate })) ??
+      notFoundOrForeign(conn, ctx, "clients", "id", id, "client")
+    );
+  }
+
+  async function changed(trx: Db, ctx: OrgContext, principal: Principal, name: string, client: Client) {
+    await recordEvent(trx, ctx, {
+      name,
+      resourceType: "client",
+      resourceId: client.id,
+      actorId: principal.user.id,
+      data: client,
+    });
+    return client;
+  }
+
+  return {
+    async list(ctx: OrgContext, query: Record<string, unknown>) {
+      const { rows, pagination } = await createClientStore(db).list(ctx, query);
+      return { items: rows.map(toClient), pagination };
+    },
+
+    async get(ctx: OrgContext, id: string): Promise<Client> {
+      return toClient(await findOrFail(db, createClientStore(db), ctx, id));
+    },
+
+    async create(ctx: OrgContext, principal: Principal, body: CreateClientBody): Promise<Client> {
+      const fields = { ...body, name: body.name.trim() };
+      return db
+        .transaction()
+        .execute(async (trx) => {
+          const row = await createClientStore(trx).insert(ctx, newId("client"), fields);
+          return changed(trx, ctx, principal, "client.created", toClient(row));
+        })
+        .catch((error) => duplicateName(error, fields.name));
+    },
+
+    async update(ctx: OrgContext, principal: Principal, id: string, body: UpdateClientBody): Promise<Client> {
+      const fields = body.name === undefined ? body : { ...body, name: body.name.trim() };
+      return db
+        .transaction()
+        .execute(async (trx) => {
+          const store = createClientStore(trx);
+          await findOrFail(trx, store, ctx, id, true);
+          const row = await store.update(ctx, id, fields);
+          return changed(trx, ctx, principal, "client.updated", toClient(row));
+        })
+        .catch((error) => duplicateName(error, fields.name));
+    },
+
+    /** Refused while projects name the client (409 `in_use`): archiving is the way to retire one. */
+    async remove(ctx: OrgContext, principal: Principal, id: string): Promise<void> {
+      await db
+        .transaction()
+        .execute(async (trx) => {
+          const store = createClientStore(trx);
+          const row = await findOrFail(trx, store, ctx, id, true);
+          const projects = await store.countProjects(ctx, id);
+          if (projects > 0) throw inUse(projects);
+          await store.remove(ctx, id);
+          await changed(trx, ctx, principal, "client.deleted", toClient(row));
+        })
+        .catch((error) => {
+          if (isForeignKeyViolation(error)) throw inUse();
+          throw error;
+        });
+    },
+  };
+}
+
+export type ClientService = ReturnType<typeof createClientService>;

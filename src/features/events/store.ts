@@ -1,0 +1,39 @@
+import { sql } from "kysely";
+import type { Db } from "../../platform/db/connection.js";
+import { runList } from "../../platform/list-query.js";
+import type { OrgContext } from "../../platform/tenancy.js";
+import { EVENT_LIST, EVENT_RETENTION_DAYS } from "./schemas.js";
+
+const COLUMNS = [
+  "e.id",
+  "e.organization_id",
+  "e.name",
+  "e.resource_type",
+  "e.resource_id",
+  "e.actor_id",
+  "e.data",
+  "e.created_at",
+] as const;
+
+export function createEventStore(db: Db) {
+  /** Only the retention window is visible, whether or not the pruning job has run yet. */
+  const retained = (ctx: OrgContext) =>
+    db
+      .selectFrom("events as e")
+      .select(COLUMNS)
+      .where("e.organization_id", "=", ctx.orgId)
+      .where("e.created_at", ">", sql<Date>`now() - make_interval(days => ${EVENT_RETENTION_DAYS})`);
+
+  return {
+    list(ctx: OrgContext, query: Record<string, unknown>) {
+      return runList(db, ctx, EVENT_LIST, retained(ctx), query);
+    },
+
+    find(ctx: OrgContext, id: string) {
+      return retained(ctx).where("e.id", "=", id).executeTakeFirst();
+    },
+  };
+}
+
+export type EventStore = ReturnType<typeof createEventStore>;
+export type EventRow = NonNullable<Awaited<ReturnType<EventStore["find"]>>>;
