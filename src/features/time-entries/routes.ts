@@ -1,0 +1,161 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
+import { Envelope, ListEnvelope, ok, okList } from "../../platform/envelope.js";
+import type { FeatureRoutes } from "../../platform/feature.js";
+import {
+  CreateTimeEntryBody,
+  ListTimeEntriesQuery,
+  StartTimerBody,
+  TimeEntryParams,
+  TimeEntrySchema,
+  UpdateTimeEntryBody,
+} from "./schemas.js";
+import { createTimeEntryService } from "./service.js";
+
+const RULES =
+  "Members act on their own entries only (another member's entry is a 403 `not_owner`); managers and " +
+  "above on everyone's. Entries starting before the organization's `lock_date` are read-only (409 `locked`); " +
+  "with `prevent_overlaps` one user's entries may not overlap (409 `overlap`); a user has at most one " +
+  "running timer (409 `timer_running`).";
+
+export const timeEntryRoutes: FeatureRoutes = async (fastify, deps) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const entries = createTimeEntryService(deps);
+  const tags = ["time-entries"];
+  const entry = Envelope(TimeEntrySchema);
+
+  app.get(
+    "/time-entries",
+    {
+      config: { access: "read:time-entries" },
+      schema: {
+        tags,
+        summary: "List time entries, newest start first (members: their own)",
+        description:
+          "Filters: `user_id`, `project_id`, `task_id`, `tag_id`, `billable`, `running`, and `from`/`to` on " +
+          "`start`. Sort by `start` (default, desc), `end`, `duration` or `created_at`. Pages by " +
+          "`limit`/`offset`, `page`/`per_page`, or the cursor `starting_after` (with sort `start` or " +
+          "`created_at`). Running timers count as ending last and show the seconds elapsed so far.",
+        querystring: ListTimeEntriesQuery,
+        response: { 200: ListEnvelope(TimeEntrySchema) },
+      },
+    },
+    async (request) => {
+      const { items, pagination } = await entries.list(request.org, request.principal, request.query);
+      return okList(request, items, pagination);
+    },
+  );
+
+  app.get(
+    "/time-entries/current",
+    {
+      config: { access: "read:time-entries" },
+      schema: {
+        tags,
+        summary: "The caller's running timer; data is null when none runs",
+        response: { 200: Envelope(Type.Union([TimeEntrySchema, Type.Null()])) },
+      },
+    },
+    async (request) => ok(request, await entries.current(request.org, request.principal)),
+  );
+
+  app.get(
+    "/time-entries/:id",
+    {
+      config: { access: "read:time-entries" },
+      schema: { tags, summary: "One time entry", params: TimeEntryParams, response: { 200: entry } },
+    },
+    async (request) => ok(request, await entries.get(request.org, request.principal, request.params.id)),
+  );
+
+  app.post(
+    "/time-entries",
+    {
+      config: { access: "write:time-entries" },
+      schema: {
+        tags,
+        summary: "Create a time entry; without end it is a running timer",
+        description: `Send \`end\` or \`duration\` (never both: duration is derived). ${RULES}`,
+        body: CreateTimeEntryBody,
+        response: { 201: entry },
+      },
+    },
+    async (request, reply) => {
+      reply.status(201);
+      return ok(request, await entries.create(request.org, request.principal, request.body));
+    },
+  );
+
+  app.post(
+    "/time-entries/start",
+    {
+      config: { access: "write:time-entries" },
+      schema: {
+        tags,
+        summary: "Start a timer now (or at `start`); 409 while another of the user's timers runs",
+        description: `The body is optional. ${RULES}`,
+        body: StartTimerBody,
+        response: { 201: entry },
+      },
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
+    async (request, reply) => {
+      reply.status(201);
+      return ok(request, await entries.start(request.org, request.principal, request.body ?? {}));
+    },
+  );
+
+  app.post(
+    "/time-entries/:id/stop",
+    {
+      config: { access: "write:time-entries" },
+      schema: {
+        tags,
+        summary: "Stop a running timer: end becomes now; 409 `not_running` if it has ended",
+        params: TimeEntryParams,
+        response: { 200: entry },
+      },
+    },
+    async (request) => ok(request, await entries.stop(request.org, request.principal, request.params.id)),
+  );
+
+  for (const method of ["put", "patch"] as const) {
+    app[method](
+      "/time-entries/:id",
+      {
+        config: { access: "write:time-entries" },
+        schema: {
+          tags,
+          summary: "Change some fields of a time entry (PUT and PATCH alike: only the fields sent change)",
+          description:
+            "Changing `hourly_rate`, `project_id` or `user_id` works the effective rate out again; " +
+            `\`tag_ids\` replaces the tags; \`end: null\` makes the entry a running timer again. ${RULES}`,
+          params: TimeEntryParams,
+          body: UpdateTimeEntryBody,
+          response: { 200: entry },
+        },
+      },
+      async (request) =>
+        ok(request, await entries.update(request.org, request.principal, request.params.id, request.body)),
+    );
+  }
+
+  app.delete(
+    "/time-entries/:id",
+    {
+      config: { access: "delete:time-entries" },
+      schema: {
+        tags,
+        summary: "Delete a time entry",
+        params: TimeEntryParams,
+        response: { 204: { type: "null", description: "Deleted" } },
+      },
+    },
+    async (request, reply) => {
+      await entries.remove(request.org, request.principal, request.params.id);
+      return reply.status(204).send();
+    },
+  );
+};

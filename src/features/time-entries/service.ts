@@ -1,0 +1,201 @@
+import type { Principal } from "../../platform/auth/authenticator.js";
+import type { Db } from "../../platform/db/connection.js";
+import { ConflictError, ValidationError } from "../../platform/errors.js";
+import { newId } from "../../platform/ids.js";
+import type { OrgContext } from "../../platform/tenancy.js";
+import { toTimeEntry } from "./format.js";
+import { checkSpan, checkUnlocked, derivedEnd, effectiveRate, notOwner, toSecond } from "./rules.js";
+import {
+  type CreateTimeEntryBody,
+  CURSOR_SORTS,
+  type ListTimeEntriesQuery,
+  type StartTimerBody,
+  type UpdateTimeEntryBody,
+} from "./schemas.js";
+import { createTimeEntryStore, type EntryValues, type TimeEntryRow } from "./store.js";
+import {
+  findActionable,
+  inTransaction,
+  recordEntryEvents,
+  resolveReferences,
+  saveEntry,
+  seesEveryone,
+} from "./writes.js";
+
+export function createTimeEntryService(deps: { db: Db }) {
+  const { db } = deps;
+
+  async function create(ctx: OrgContext, principal: Principal, body: CreateTimeEntryBody) {
+    const start = toSecond(body.start);
+    const end = derivedEnd(start, body.end, body.duration);
+    checkSpan(start, end);
+    const userId = body.user_id ?? principal.user.id;
+    if (userId !== principal.user.id && !seesEveryone(principal)) {
+      throw notOwner("Only managers and above may track time for another user");
+    }
+    return inTransaction(db, ctx, async (w) => {
+      checkUnlocked(w.settings, start);
+      const { member, project, projectId } = await resolveReferences(
+        w,
+        ctx,
+        {
+          userId,
+          projectId: body.project_id ?? null,
+          taskId: body.task_id ?? null,
+          inferProject: body.project_id === undefined,
+        },
+        body.tag_ids,
+      );
+      const hourlyRate = body.hourly_rate ?? null;
+      const values: EntryValues = {
+        user_id: userId,
+        project_id: projectId,
+        task_id: body.task_id ?? null,
+        description: body.description ?? "",
+        start_at: start,
+        end_at: end,
+        billable: body.billable ?? project?.billable ?? true,
+        hourly_rate: hourlyRate,
+        billable_rate: effectiveRate(hourlyRate, project, member, w.settings),
+      };
+      const entry = await saveEntry(w, ctx, newId("timeEntry"), values, body.tag_ids, true);
+      await recordEntryEvents(
+        w,
+        ctx,
+        principal,
+        entry.running ? ["time_entry.created", "timer.started"] : ["time_entry.created"],
+        entry,
+      );
+      return entry;
+    });
+  }
+
+  return {
+    create,
+
+    /** A timer is an entry without an end; starting one while another runs is a 409. */
+    async start(ctx: OrgContext, principal: Principal, body: StartTimerBody) {
+      return create(ctx, principal, { ...body, start: body.start ?? new Date().toISOString() });
+    },
+
+    async update(ctx: OrgContext, principal: Principal, id: string, body: UpdateTimeEntryBody) {
+      return inTransaction(db, ctx, async (w) => {
+        const current = await findActionable(w.trx, w.store, ctx, principal, id, { forUpdate: true });
+        checkUnlocked(w.settings, current.start_at);
+        const start = body.start !== undefined ? toSecond(body.start) : current.start_at;
+        const end =
+          body.end === undefined && body.duration === undefined
+            ? current.end_at
+            : derivedEnd(start, body.end, body.duration);
+        checkSpan(start, end);
+        // Moving an entry into the locked period is as much a change of locked time as editing one there.
+        checkUnlocked(w.settings, start);
+        const userId = body.user_id ?? current.user_id;
+        if (userId !== current.user_id && !seesEveryone(principal)) {
+          throw notOwner("Only managers and above may move an entry to another user");
+        }
+        const taskId = body.task_id !== undefined ? body.task_id : current.task_id;
+        const { member, project, projectId } = await resolveReferences(
+          w,
+          ctx,
+          {
+            userId,
+            projectId: body.project_id !== undefined ? body.project_id : current.project_id,
+            taskId,
+            inferProject: body.project_id === undefined,
+          },
+          body.tag_ids,
+        );
+        const hourlyRate = body.hourly_rate !== undefined ? body.hourly_rate : current.hourly_rate;
+        // The rate is fixed when written; it is worked out again only when one of its inputs changes.
+        const rateInputsChanged =
+          hourlyRate !== current.hourly_rate ||
+          projectId !== current.project_id ||
+          userId !== current.user_id;
+        const values: EntryValues = {
+          user_id: userId,
+          project_id: projectId,
+          task_id: taskId,
+          description: body.description ?? current.description,
+          start_at: start,
+          end_at: end,
+          billable: body.billable ?? current.billable,
+          hourly_rate: hourlyRate,
+          billable_rate: rateInputsChanged
+            ? effectiveRate(hourlyRate, project, member, w.settings)
+            : current.billable_rate,
+        };
+        const entry = await saveEntry(w, ctx, id, values, body.tag_ids, false);
+        const names = ["time_entry.updated"];
+        if (current.end_at === null && end !== null) names.push("timer.stopped");
+        if (current.end_at !== null && end === null) names.push("timer.started");
+        await recordEntryEvents(w, ctx, principal, names, entry);
+        return entry;
+      });
+    },
+
+    async stop(ctx: OrgContext, principal: Principal, id: string) {
+      return inTransaction(db, ctx, async (w) => {
+        const current = await findActionable(w.trx, w.store, ctx, principal, id, { forUpdate: true });
+        if (current.end_at !== null) throw new ConflictError("This time entry is not running", "not_running");
+        checkUnlocked(w.settings, current.start_at);
+        const now = toSecond(new Date());
+        const end = new Date(Math.max(now.getTime(), current.start_at.getTime()));
+        checkSpan(current.start_at, end);
+        // Stopping only shortens the entry, so it cannot create an overlap.
+        await w.store.setEnd(ctx, id, end);
+        const entry = toTimeEntry((await w.store.find(ctx, id)) as TimeEntryRow, w.settings.currency);
+        await recordEntryEvents(w, ctx, principal, ["time_entry.updated", "timer.stopped"], entry);
+        return entry;
+      });
+    },
+
+    async remove(ctx: OrgContext, principal: Principal, id: string): Promise<void> {
+      await inTransaction(db, ctx, async (w) => {
+        const current = await findActionable(w.trx, w.store, ctx, principal, id, { forUpdate: true });
+        checkUnlocked(w.settings, current.start_at);
+        await w.store.delete(ctx, id);
+        await recordEntryEvents(
+          w,
+          ctx,
+          principal,
+          ["time_entry.deleted"],
+          toTimeEntry(current, w.settings.currency),
+        );
+      });
+    },
+
+    async get(ctx: OrgContext, principal: Principal, id: string) {
+      const store = createTimeEntryStore(db);
+      const row = await findActionable(db, store, ctx, principal, id);
+      return toTimeEntry(row, (await store.settings(ctx)).currency);
+    },
+
+    /** The caller's own running timer, or null. */
+    async current(ctx: OrgContext, principal: Principal) {
+      const store = createTimeEntryStore(db);
+      const row = await store.findRunning(ctx, principal.user.id);
+      return row ? toTimeEntry(row, (await store.settings(ctx)).currency) : null;
+    },
+
+    async list(ctx: OrgContext, principal: Principal, query: ListTimeEntriesQuery) {
+      if (query.starting_after && !CURSOR_SORTS.includes(query.sort ?? "start")) {
+        throw new ValidationError(
+          "starting_after",
+          `starting_after works with sort=${CURSOR_SORTS.join(" or sort=")}; page with offset or page for this sort`,
+          "cursor_unsupported_for_sort",
+        );
+      }
+      const store = createTimeEntryStore(db);
+      const onlyUserId = seesEveryone(principal) ? undefined : principal.user.id;
+      const [{ rows, pagination }, settings] = await Promise.all([
+        store.list(ctx, query, onlyUserId),
+        store.settings(ctx),
+      ]);
+      const now = Date.now();
+      return { items: rows.map((row) => toTimeEntry(row, settings.currency, now)), pagination };
+    },
+  };
+}
+
+export type TimeEntryService = ReturnType<typeof createTimeEntryService>;
