@@ -1,0 +1,77 @@
+import { sql } from "kysely";
+import { seedDemo } from "../../scripts/seed-data.js";
+import { loadConfig } from "../../src/platform/config.js";
+import { alternate, BENCH_ENV, type Bench, compare, measure, type Row, skipped } from "../harness.js";
+
+const SCENARIO = "GET /v1/time-entries?per_page=50 (key)";
+const PAGE = 50;
+const TAG_IDS = sql<
+  string[]
+>`array(SELECT tag_id FROM time_entry_tags tt WHERE tt.time_entry_id = te.id ORDER BY tag_id)`;
+
+/**
+ * The first page of a year of the demo organization's time (about 10,000 entries, `npm run
+ * seed`'s data). The floor runs the SQL the route runs, in the same order: the page with each
+ * entry's tags then the total, beside the organization's settings; no auth, validation or envelope.
+ */
+export async function run(bench: Bench): Promise<Row> {
+  const db = bench.database.db;
+  const demo = await seedDemo(db, loadConfig(BENCH_ENV));
+  const headers = { authorization: `Bearer ${demo.apiKey}` };
+  const url = `${bench.realUrl}/v1/time-entries?per_page=${PAGE}`;
+  const probe = await fetch(url, { headers });
+  if (probe.status === 404) {
+    return skipped(SCENARIO, "the route answers 404 (the time-entries feature is not registered yet)");
+  }
+  if (!probe.ok) throw new Error(`${url}: ${probe.status} ${await probe.text()}`);
+
+  const orgId = demo.organizationId;
+  const floorUrl = await bench.startFloor((app) => {
+    app.get("/v1/time-entries", async () => {
+      const page = () =>
+        db
+          .selectFrom("time_entries as te")
+          .select([
+            "te.id",
+            "te.user_id",
+            "te.project_id",
+            "te.task_id",
+            "te.description",
+            "te.start_at",
+            "te.end_at",
+            "te.duration_seconds",
+            "te.billable",
+            "te.hourly_rate",
+            "te.billable_rate",
+            "te.created_at",
+            "te.updated_at",
+            TAG_IDS.as("tag_ids"),
+          ])
+          .where("te.organization_id", "=", orgId)
+          .orderBy("te.start_at", "desc")
+          .orderBy("te.id", "desc")
+          .limit(PAGE)
+          .execute();
+      const total = () =>
+        db
+          .selectFrom("time_entries as te")
+          .select(sql<string>`count(*)`.as("total"))
+          .where("te.organization_id", "=", orgId)
+          .executeTakeFirstOrThrow();
+      const settings = db
+        .selectFrom("organization_settings")
+        .select(["timezone", "currency", "default_hourly_rate"])
+        .where("organization_id", "=", orgId)
+        .executeTakeFirstOrThrow();
+      // As runList does: the page, then its total; the settings meanwhile.
+      const list = async () => ({ rows: await page(), count: await total() });
+      const [{ rows, count }, { currency }] = await Promise.all([list(), settings]);
+      return { data: rows.map((row) => ({ ...row, currency })), total: Number(count.total) };
+    });
+  });
+  const { real, floor } = await alternate(
+    () => measure(url, { headers }),
+    () => measure(`${floorUrl}/v1/time-entries?per_page=${PAGE}`),
+  );
+  return compare(SCENARIO, real, floor, 0.8);
+}
