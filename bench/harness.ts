@@ -61,7 +61,18 @@ export interface Bench {
   database: DbHandle;
   /** A bare Fastify app (no plugins, hooks, envelope or auth) with only the routes given. */
   startFloor(routes: (app: FastifyInstance) => void): Promise<string>;
+  /** Another real app on the same database, configured by `env` on top of BENCH_ENV. */
+  startApp(env: Record<string, string>): Promise<string>;
 }
+
+/**
+ * The real app keeps its rate limits on (it is measured as deployed), with the plan of new
+ * organizations far above what a run sends, so that a scenario measures its route and not 429s.
+ */
+export const BENCH_ENV = {
+  LOG_LEVEL: "silent",
+  VOLTASIS_PLAN_LIMITS: JSON.stringify({ enterprise: { per_minute: 1_000_000_000 } }),
+};
 
 export async function setUp(teardown: Teardown): Promise<Bench> {
   let url = process.env.BENCH_DATABASE_URL;
@@ -79,9 +90,12 @@ export async function setUp(teardown: Teardown): Promise<Bench> {
   const database = connect(url);
   teardown.defer(() => database.close());
   await migrateToLatest(database.db);
-  const app = await buildApp({ config: loadConfig({ LOG_LEVEL: "silent" }), database });
-  teardown.defer(() => close(app));
-  const realUrl = await listen(app);
+  const startApp = async (env: Record<string, string>) => {
+    const app = await buildApp({ config: loadConfig({ ...BENCH_ENV, ...env }), database });
+    teardown.defer(() => close(app));
+    return listen(app);
+  };
+  const realUrl = await startApp({});
   return {
     realUrl,
     database,
@@ -91,6 +105,7 @@ export async function setUp(teardown: Teardown): Promise<Bench> {
       teardown.defer(() => close(floor));
       return listen(floor);
     },
+    startApp,
   };
 }
 
@@ -132,20 +147,30 @@ export async function postJson(url: string, body: unknown, token?: string): Prom
 
 export interface Measurement {
   requestsPerSecond: number;
+  p50Ms: number;
   p99Ms: number;
 }
 
 export type RequestOptions = Pick<autocannon.Options, "headers" | "method" | "body">;
 
-export async function measure(url: string, request: RequestOptions = {}): Promise<Measurement> {
-  const { connections, warmupSeconds, durationSeconds } = readSettings();
+/**
+ * `connections` overrides BENCH_CONNECTIONS for one scenario: a latency goal ("a report answers
+ * within 100 ms") is about one caller, not about the queue that 50 concurrent ones would build.
+ */
+export async function measure(
+  url: string,
+  request: RequestOptions = {},
+  overrides: { connections?: number } = {},
+): Promise<Measurement> {
+  const { warmupSeconds, durationSeconds, ...settings } = readSettings();
+  const connections = overrides.connections ?? settings.connections;
   // One worker thread fires the requests, so the load generator does not share the servers' event loop.
   const options = { url, connections, workers: 1, ...request };
   const run = (duration: number) =>
     withDeadline(autocannon({ ...options, duration }), duration + 30, `autocannon on ${url}`);
   expectAllOk(url, await run(warmupSeconds));
   const result = expectAllOk(url, await run(durationSeconds));
-  return { requestsPerSecond: result.requests.average, p99Ms: result.latency.p99 };
+  return { requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99 };
 }
 
 /** Throughput of errors or 401s would say nothing about the route, so such a run fails loudly. */
@@ -178,7 +203,7 @@ export async function alternate(
       const m = await measureSide();
       runs[side].push(m);
       process.stderr.write(
-        `  ${side} ${round}/${rounds}: ${Math.round(m.requestsPerSecond)} req/s, p99 ${m.p99Ms} ms\n`,
+        `  ${side} ${round}/${rounds}: ${Math.round(m.requestsPerSecond)} req/s, p50 ${m.p50Ms} ms, p99 ${m.p99Ms} ms\n`,
       );
     }
   }
@@ -194,8 +219,27 @@ export interface Row {
   /** real req/s over floor req/s. */
   ratio: number;
   goal: number;
+  /** When set, the goal is the real side's p50 latency below this, not the ratio. */
+  maxP50Ms?: number;
+  /** Why the scenario could not run (its route does not exist yet, say). */
+  skipped?: string;
 }
 
 export function compare(scenario: string, real: Measurement, floor: Measurement, goal = 0.7): Row {
   return { scenario, real, floor, ratio: real.requestsPerSecond / floor.requestsPerSecond, goal };
+}
+
+/** A latency goal: the real route's median stays under `maxP50Ms`; the floor shows the SQL's share. */
+export function compareLatency(
+  scenario: string,
+  real: Measurement,
+  floor: Measurement,
+  maxP50Ms: number,
+): Row {
+  return { ...compare(scenario, real, floor, 0), maxP50Ms };
+}
+
+export function skipped(scenario: string, reason: string): Row {
+  const none = { requestsPerSecond: 0, p50Ms: 0, p99Ms: 0 };
+  return { scenario, real: none, floor: none, ratio: 0, goal: 0, skipped: reason };
 }

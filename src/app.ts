@@ -1,11 +1,19 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import { accountRoutes } from "./features/accounts/routes.js";
 import { apiKeyRoutes } from "./features/api-keys/routes.js";
+import { clientRoutes } from "./features/clients/routes.js";
+import { eventRoutes } from "./features/events/routes.js";
 import { healthRoutes } from "./features/health/routes.js";
 import { memberRoutes } from "./features/members/routes.js";
 import { MEMBER_SCHEMAS } from "./features/members/schemas.js";
 import { organizationRoutes } from "./features/organizations/routes.js";
 import { ORGANIZATION_SCHEMAS } from "./features/organizations/schemas.js";
+import { projectRoutes } from "./features/projects/routes.js";
+import { reportRoutes } from "./features/reports/routes.js";
+import { settingsRoutes } from "./features/settings/routes.js";
+import { tagRoutes } from "./features/tags/routes.js";
+import { taskRoutes } from "./features/tasks/routes.js";
+import { timeEntryRoutes } from "./features/time-entries/routes.js";
 import { type Authenticator, createAuthenticator } from "./platform/auth/authenticator.js";
 import { createIdentityStore } from "./platform/auth/identity-store.js";
 import { authPlugin } from "./platform/auth/plugin.js";
@@ -14,8 +22,11 @@ import type { DbHandle } from "./platform/db/connection.js";
 import { SHARED_SCHEMAS } from "./platform/envelope.js";
 import { registerErrorHandling } from "./platform/error-handler.js";
 import { newId } from "./platform/ids.js";
+import { loadShedding } from "./platform/load-shedding.js";
 import { loggerOptions } from "./platform/logger.js";
 import { openApiPlugin } from "./platform/openapi.js";
+import { createRateLimiter } from "./platform/rate-limit/limiter.js";
+import { credentialHooks, rateLimitPlugin } from "./platform/rate-limit/plugin.js";
 import { registerValidation } from "./platform/validation.js";
 
 export interface AppDeps {
@@ -41,6 +52,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(config.logLevel),
     bodyLimit: BODY_LIMIT_BYTES,
+    // Whether X-Forwarded-For decides `request.ip` (rate limits per client IP): VOLTASIS_TRUST_PROXY.
+    trustProxy: config.trustProxy,
     requestIdHeader: false,
     genReqId: (req) => {
       const supplied = req.headers["x-request-id"];
@@ -64,14 +77,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate("authenticator", authenticator);
   app.addHook("onClose", () => authenticator.close());
 
-  await app.register(authPlugin, { authenticator });
+  // Shed load first (the cheapest answer), then count the request before any other work (SPEC §4).
+  const limiter = createRateLimiter(config, app.log);
+  await app.register(loadShedding, { maxEventLoopDelayMs: config.maxEventLoopDelayMs });
+  await app.register(rateLimitPlugin, { limiter });
+
+  await app.register(authPlugin, { authenticator, hooks: credentialHooks(limiter) });
   await app.register(openApiPlugin);
 
   const features = { db: database.db, authenticator, config };
-  await app.register(healthRoutes, { db: database, isDraining });
+  await app.register(healthRoutes, { db: database, isDraining, redisReachable: limiter.redisReachable });
   await app.register(accountRoutes, { prefix: "/v1/auth", ...features });
   await app.register(organizationRoutes, { prefix: "/v1", ...features });
   await app.register(memberRoutes, { prefix: "/v1", ...features });
   await app.register(apiKeyRoutes, { prefix: "/v1/api-keys", ...features });
+  await app.register(settingsRoutes, { prefix: "/v1", ...features });
+  await app.register(timeEntryRoutes, { prefix: "/v1", ...features });
+  await app.register(reportRoutes, { prefix: "/v1", ...features });
+  await app.register(clientRoutes, { prefix: "/v1", ...features });
+  await app.register(eventRoutes, { prefix: "/v1", ...features });
+  await app.register(projectRoutes, { prefix: "/v1", ...features });
+  await app.register(taskRoutes, { prefix: "/v1", ...features });
+  await app.register(tagRoutes, { prefix: "/v1", ...features });
   return app;
 }

@@ -26,7 +26,7 @@ export async function run(bench: Bench): Promise<Row> {
   return compare("GET /v1/auth/me (key)", real, floor);
 }
 
-async function createApiKey(baseUrl: string): Promise<string> {
+export async function createApiKey(baseUrl: string): Promise<string> {
   const account = await postJson(`${baseUrl}/v1/auth/register`, {
     // Unique, so that a run against BENCH_DATABASE_URL can be repeated.
     email: `bench-${randomBytes(6).toString("hex")}@example.com`,

@@ -1,4 +1,10 @@
+import { isIP } from "node:net";
 import path from "node:path";
+import {
+  DEFAULT_PLAN_LIMITS,
+  DEFAULT_UNAUTHENTICATED_PER_MINUTE,
+  type PlanLimits,
+} from "./rate-limit/plans.js";
 
 export const PLANS = ["free", "pro", "enterprise"] as const;
 export type Plan = (typeof PLANS)[number];
@@ -13,9 +19,23 @@ export interface Config {
   /** External PostgreSQL; when absent the app runs its own embedded cluster in `dataDir`. */
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** Namespace of every Redis key, so that several deployments (or test runs) can share a server. */
+  redisPrefix: string;
+  /** Whether X-Forwarded-For is believed: never, always, or when the peer is one of these. */
+  trustProxy: boolean | string[];
+  rateLimits: RateLimitConfig;
+  /** Mean event-loop delay (ms) above which requests are shed with 503; 0 turns shedding off. */
+  maxEventLoopDelayMs: number;
   defaultPlan: Plan;
   webhooksAllowPrivate: boolean;
   logLevel: LogLevel;
+}
+
+export interface RateLimitConfig {
+  /** `VOLTASIS_RATE_LIMITS=off` turns every limit off: for benchmarks and tests, never production. */
+  enabled: boolean;
+  plans: PlanLimits;
+  unauthenticatedPerMinute: number;
 }
 
 /** A bad environment value; the message always names the variable (SPEC §1). */
@@ -76,6 +96,84 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return value;
 }
 
+function integer(env: Env, name: string, fallback: number, min: number): number {
+  const value = read(env, name);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
+    throw new ConfigError(name, `must be an integer of at least ${min} (got "${value}")`);
+  }
+  return Number(value);
+}
+
+function isAddressOrRange(entry: string): boolean {
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+}
+
+/** Fastify's `trustProxy`: false, true, or the addresses of the proxies whose X-Forwarded-For counts. */
+function trustProxy(env: Env, name: string): boolean | string[] {
+  const value = read(env, name);
+  if (value === undefined || value.toLowerCase() === "false") return false;
+  if (value.toLowerCase() === "true") return true;
+  const entries = value.split(",").map((entry) => entry.trim());
+  const bad = entries.find((entry) => !isAddressOrRange(entry));
+  if (bad !== undefined) {
+    throw new ConfigError(
+      name,
+      `must be true, false or a comma-separated list of IP addresses and CIDR ranges (got "${bad}")`,
+    );
+  }
+  return entries;
+}
+
+const isPositive = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 0;
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** JSON such as `{"free":{"per_minute":60,"per_day":1000}}`; plans and fields left out keep their defaults. */
+function planLimits(env: Env, name: string): PlanLimits {
+  const value = read(env, name);
+  const limits = structuredClone(DEFAULT_PLAN_LIMITS);
+  if (value === undefined) return limits;
+  const shape = 'a JSON object such as {"free":{"per_minute":60,"per_day":1000}}';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new ConfigError(name, `must be ${shape} (got invalid JSON)`);
+  }
+  if (!isObject(parsed)) throw new ConfigError(name, `must be ${shape}`);
+  for (const [plan, given] of Object.entries(parsed)) {
+    if (!(PLANS as readonly string[]).includes(plan)) {
+      throw new ConfigError(name, `names an unknown plan "${plan}" (plans: ${PLANS.join(", ")})`);
+    }
+    if (!isObject(given)) throw new ConfigError(name, `must be ${shape} (${plan} is not an object)`);
+    const limit = limits[plan as Plan];
+    for (const [field, n] of Object.entries(given)) {
+      if (field === "per_minute" && isPositive(n)) limit.perMinute = n;
+      else if (field === "per_day" && (n === null || isPositive(n))) limit.perDay = n;
+      else if (field === "per_minute" || field === "per_day") {
+        const allowed =
+          field === "per_day" ? "a positive integer or null (no daily cap)" : "a positive integer";
+        throw new ConfigError(name, `${plan}.${field} must be ${allowed} (got ${JSON.stringify(n)})`);
+      } else {
+        throw new ConfigError(name, `${plan} has an unknown field "${field}" (fields: per_minute, per_day)`);
+      }
+    }
+  }
+  return limits;
+}
+
+function redisPrefix(env: Env, name: string): string {
+  const value = read(env, name) ?? "voltasis";
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(value)) {
+    throw new ConfigError(name, `must be 1 to 64 letters, digits or _ . : - (got "${value}")`);
+  }
+  return value;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   return {
     port: port(env, "PORT", 3000),
@@ -83,6 +181,19 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(read(env, "VOLTASIS_DATA_DIR") ?? "./data"),
     databaseUrl: url(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
     redisUrl: url(env, "REDIS_URL", ["redis:", "rediss:"]),
+    redisPrefix: redisPrefix(env, "VOLTASIS_REDIS_PREFIX"),
+    trustProxy: trustProxy(env, "VOLTASIS_TRUST_PROXY"),
+    rateLimits: {
+      enabled: oneOf(env, "VOLTASIS_RATE_LIMITS", ["on", "off"], "on") === "on",
+      plans: planLimits(env, "VOLTASIS_PLAN_LIMITS"),
+      unauthenticatedPerMinute: integer(
+        env,
+        "VOLTASIS_UNAUTHENTICATED_LIMIT",
+        DEFAULT_UNAUTHENTICATED_PER_MINUTE,
+        1,
+      ),
+    },
+    maxEventLoopDelayMs: integer(env, "VOLTASIS_MAX_EVENT_LOOP_DELAY_MS", 1_000, 0),
     defaultPlan: oneOf(env, "VOLTASIS_DEFAULT_PLAN", PLANS, "enterprise"),
     webhooksAllowPrivate: bool(env, "VOLTASIS_WEBHOOKS_ALLOW_PRIVATE", false),
     logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),

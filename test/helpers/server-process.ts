@@ -3,6 +3,16 @@ import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
+/**
+ * The test run's environment without REDIS_URL (which CI sets for the scale-out test): a process
+ * started here runs in embedded mode unless its test passes REDIS_URL, so that its rate-limit
+ * counters are its own and not those of earlier runs on the machine's Redis.
+ */
+function inherited(): NodeJS.ProcessEnv {
+  const { REDIS_URL: _shared, ...rest } = process.env;
+  return rest;
+}
+
 export interface ServerProcess {
   child: ChildProcess;
   baseUrl: string;
@@ -21,7 +31,7 @@ export async function startServer(
     cwd: ROOT,
     // Its own group, as a terminal gives `npm start`: a group signal then reaches PostgreSQL too.
     detached: options.ownProcessGroup ?? false,
-    env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...env },
+    env: { ...inherited(), PORT: "0", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -59,7 +69,7 @@ export function runToExit(
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--import", "tsx", entry], {
       cwd: ROOT,
-      env: { ...process.env, PORT: "0", ...env },
+      env: { ...inherited(), PORT: "0", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";

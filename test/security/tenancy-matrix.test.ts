@@ -16,10 +16,44 @@ const BODIES: Record<string, unknown> = {
   "PATCH /v1/organization": { name: "Renamed by B" },
   "POST /v1/api-keys": { name: "B's key", scopes: ["read"] },
   "POST /v1/api-keys/{id}/roll": {},
+  "POST /v1/clients": { name: "B's client" },
+  "PUT /v1/clients/{id}": { name: "Taken over" },
+  "PATCH /v1/clients/{id}": { name: "Taken over" },
+  "POST /v1/projects": { name: "B's project" },
+  "PUT /v1/projects/{id}": { name: "Taken over" },
+  "PATCH /v1/projects/{id}": { name: "Taken over" },
+  // A's project in B's body: a 400 not_found, as if it did not exist.
+  get "POST /v1/tasks"() {
+    return { title: "B's task", project_id: a.projectId };
+  },
+  "PUT /v1/tasks/{id}": { status: "completed" },
+  "PATCH /v1/tasks/{id}": { title: "Taken over" },
+  "POST /v1/tags": { name: "b-tag" },
+  "PUT /v1/tags/{id}": { name: "taken-over" },
+  "PATCH /v1/tags/{id}": { name: "taken-over" },
+  "PATCH /v1/settings": { currency: "EUR" },
+  "PATCH /v1/users/{id}/rate": { hourly_rate: 1 },
+  "POST /v1/time-entries": { start: "2024-01-01T09:00:00Z", duration: 3600 },
+  "POST /v1/time-entries/start": {},
+  "PUT /v1/time-entries/{id}": { description: "Taken over" },
+  "PATCH /v1/time-entries/{id}": { description: "Taken over" },
 };
 
 let t: TestApp;
-const a = { orgId: "", token: "", key: "", keyId: "", memberId: "", memberEmail: "" };
+const a = {
+  orgId: "",
+  token: "",
+  key: "",
+  keyId: "",
+  memberId: "",
+  memberEmail: "",
+  entryId: "",
+  clientId: "",
+  projectId: "",
+  taskId: "",
+  tagId: "",
+  eventId: "",
+};
 let routes: Array<{ method: string; path: string }>;
 
 async function snapshotOfA() {
@@ -57,6 +91,21 @@ async function snapshotOfA() {
       .where("organization_id", "=", a.orgId)
       .orderBy("id")
       .execute(),
+    settings: await db
+      .selectFrom("organization_settings")
+      .selectAll()
+      .where("organization_id", "=", a.orgId)
+      .execute(),
+    timeEntries: await db
+      .selectFrom("time_entries")
+      .selectAll()
+      .where("organization_id", "=", a.orgId)
+      .orderBy("id")
+      .execute(),
+    clients: await db.selectFrom("clients").selectAll().where("organization_id", "=", a.orgId).execute(),
+    projects: await db.selectFrom("projects").selectAll().where("organization_id", "=", a.orgId).execute(),
+    tasks: await db.selectFrom("tasks").selectAll().where("organization_id", "=", a.orgId).execute(),
+    tags: await db.selectFrom("tags").selectAll().where("organization_id", "=", a.orgId).execute(),
     sessions: await db
       .selectFrom("sessions")
       .selectAll()
@@ -82,6 +131,21 @@ beforeAll(async () => {
     payload: { email: "alpha-member@example.com", name: "Alpha Member", role: "manager" },
   });
   Object.assign(a, { memberId: member.json().data.id, memberEmail: "alpha-member@example.com" });
+  // A running timer: B's stop, edit or delete would each change it.
+  const entry = await call(t.app, a.token, {
+    method: "POST",
+    url: "/v1/time-entries/start",
+    payload: { description: "Alpha secret entry" },
+  });
+  a.entryId = entry.json().data.id;
+
+  const create = async (url: string, payload: object) =>
+    (await call(t.app, a.token, { method: "POST", url, payload })).json().data.id as string;
+  a.clientId = await create("/v1/clients", { name: "Alpha secret client" });
+  a.projectId = await create("/v1/projects", { name: "Alpha secret project", client_id: a.clientId });
+  a.taskId = await create("/v1/tasks", { title: "Alpha secret task", project_id: a.projectId });
+  a.tagId = await create("/v1/tags", { name: "alpha-secret-tag" });
+  a.eventId = (await call(t.app, a.token, { method: "GET", url: "/v1/events" })).json().data[0].id;
 
   const doc = (await t.app.inject({ method: "GET", url: "/v1/openapi.json" })).json();
   // Routes without a security requirement are public: there is no organization to cross.
@@ -98,6 +162,12 @@ afterAll(() => t.close());
 function idOfA(path: string): string {
   if (path.startsWith("/v1/users/")) return a.memberId;
   if (path.startsWith("/v1/api-keys/")) return a.keyId;
+  if (path.startsWith("/v1/time-entries/")) return a.entryId;
+  if (path.startsWith("/v1/clients/")) return a.clientId;
+  if (path.startsWith("/v1/projects/")) return a.projectId;
+  if (path.startsWith("/v1/tasks/")) return a.taskId;
+  if (path.startsWith("/v1/tags/")) return a.tagId;
+  if (path.startsWith("/v1/events/")) return a.eventId;
   throw new Error(`tenancy matrix: no id of organization A for ${path}; add one`);
 }
 
@@ -110,6 +180,17 @@ const secretsOfA = () => [
   "Alpha Secret Org",
   "Alpha Owner",
   "Alpha key",
+  a.entryId,
+  "Alpha secret entry",
+  a.clientId,
+  a.projectId,
+  a.taskId,
+  a.tagId,
+  a.eventId,
+  "Alpha secret client",
+  "Alpha secret project",
+  "Alpha secret task",
+  "alpha-secret-tag",
 ];
 
 describe("tenancy matrix: organization B against organization A", () => {

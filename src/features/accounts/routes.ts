@@ -29,7 +29,8 @@ export const accountRoutes: FeatureRoutes = async (fastify, deps) => {
   app.post(
     "/login",
     {
-      config: { access: "public" },
+      // signIn: failed attempts are limited per e-mail and per IP against guessing (SPEC §4).
+      config: { access: "public", signIn: true },
       schema: {
         tags,
         summary: "Exchange e-mail and password for an access token (24 h) and a refresh token (30 days)",
@@ -43,7 +44,8 @@ export const accountRoutes: FeatureRoutes = async (fastify, deps) => {
   app.post(
     "/refresh",
     {
-      config: { access: "public" },
+      // signIn: failed attempts are limited per e-mail and per IP against guessing (SPEC §4).
+      config: { access: "public", signIn: true },
       schema: {
         tags,
         summary: "Rotate a refresh token: returns a new pair; re-using a spent token ends the session",

@@ -5,7 +5,9 @@ import { Envelope, ERROR_RESPONSES, ok } from "../../platform/envelope.js";
 import { ApiError } from "../../platform/errors.js";
 
 const Status = Type.Object({
-  status: Type.Union([Type.Literal("ok"), Type.Literal("unavailable")]),
+  status: Type.Union([Type.Literal("ok"), Type.Literal("degraded"), Type.Literal("unavailable")], {
+    description: "`degraded`: serving, but Redis is unreachable and rate limits hold per process",
+  }),
   checks: Type.Optional(
     Type.Record(Type.String(), Type.Union([Type.Literal("ok"), Type.Literal("unavailable")])),
   ),
@@ -15,10 +17,18 @@ export interface HealthOptions {
   db: DbHandle;
   /** True once SIGTERM arrived: `/ready` answers 503 so load balancers stop sending traffic. */
   isDraining: () => boolean;
+  /**
+   * In scale-out mode: whether Redis answers. Not a reason to turn traffic away (rate-limit
+   * counters fall back to process memory), so `/ready` stays 200 and reports `degraded`.
+   */
+  redisReachable?: (() => Promise<boolean>) | undefined;
 }
 
 /** No authentication (SPEC §6): `/health` says the process is up, `/ready` that it can serve. */
-export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (app, { db, isDraining }) => {
+export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (
+  app,
+  { db, isDraining, redisReachable },
+) => {
   app.get(
     "/health",
     {
@@ -28,10 +38,19 @@ export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (app, { db,
     async (request) => ok(request, { status: "ok" as const }),
   );
 
+  const state = (up: boolean) => (up ? ("ok" as const) : ("unavailable" as const));
   const readiness = async () => {
-    const database = (await db.ping()) ? ("ok" as const) : ("unavailable" as const);
-    return { database };
+    const [database, redis] = await Promise.all([db.ping(), redisReachable?.()]);
+    return redis === undefined
+      ? { database: state(database) }
+      : { database: state(database), redis: state(redis) };
   };
+  const overall = (checks: Awaited<ReturnType<typeof readiness>>) =>
+    checks.database !== "ok"
+      ? ("unavailable" as const)
+      : "redis" in checks && checks.redis !== "ok"
+        ? ("degraded" as const)
+        : ("ok" as const);
 
   app.get(
     "/ready",
@@ -59,7 +78,7 @@ export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (app, { db,
           checks,
         });
       }
-      return ok(request, { status: "ok" as const, checks });
+      return ok(request, { status: overall(checks), checks });
     },
   );
 
@@ -75,10 +94,7 @@ export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (app, { db,
     },
     async (request) => {
       const checks = await readiness();
-      return ok(request, {
-        status: checks.database === "ok" ? ("ok" as const) : ("unavailable" as const),
-        checks,
-      });
+      return ok(request, { status: overall(checks), checks });
     },
   );
 };

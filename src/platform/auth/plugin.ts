@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { ERROR_RESPONSES } from "../envelope.js";
 import { ApiError, ForbiddenError } from "../errors.js";
@@ -25,11 +25,22 @@ declare module "fastify" {
   }
 }
 
+/**
+ * Told the outcome of every credential check, so that the rate limiter (SPEC §4) counts the
+ * request against the right bucket before anything else can fail. Either may throw (a 429).
+ */
+export interface CredentialHooks {
+  /** The request carries no valid credential; the 401 follows unless this throws. */
+  rejected(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  /** The credential is valid; runs before the organization switch and the scope check. */
+  verified(request: FastifyRequest, reply: FastifyReply, principal: Principal): Promise<void>;
+}
+
 // The interactive reference is the only thing served without a declaration.
 const DOCUMENTED_ELSEWHERE = /^\/docs(\/|$)/;
 
-export const authPlugin = fp<{ authenticator: Authenticator }>(
-  async (app: FastifyInstance, { authenticator }) => {
+export const authPlugin = fp<{ authenticator: Authenticator; hooks?: CredentialHooks | undefined }>(
+  async (app: FastifyInstance, { authenticator, hooks }) => {
     app.decorateRequest("principal", null as unknown as Principal);
     app.decorateRequest("org", null as unknown as OrgContext);
 
@@ -55,10 +66,17 @@ export const authPlugin = fp<{ authenticator: Authenticator }>(
       }
     });
 
-    app.addHook("onRequest", async (request: FastifyRequest) => {
+    app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
       const access = request.routeOptions.config.access;
       if (!access || access === "public") return;
-      let principal = await authenticator.authenticate(request.headers.authorization);
+      let principal: Principal;
+      try {
+        principal = await authenticator.authenticate(request.headers.authorization);
+      } catch (error) {
+        await hooks?.rejected(request, reply);
+        throw error;
+      }
+      await hooks?.verified(request, reply, principal);
       const orgHeader = request.headers["x-organization-id"];
       if (orgHeader !== undefined) {
         if (typeof orgHeader !== "string" || !isId("organization", orgHeader)) {

@@ -1,0 +1,106 @@
+import type { FastifyBaseLogger } from "fastify";
+import type { Principal } from "../auth/authenticator.js";
+import { hashSecret } from "../auth/secrets.js";
+import type { Config, Plan } from "../config.js";
+import { type Count, createCounters } from "./counters.js";
+import { FAILED_SIGN_INS } from "./plans.js";
+
+/** What one window says about a request: SPEC §4's headers, and whether it is refused. */
+export interface Verdict {
+  limit: number;
+  remaining: number;
+  /** Unix epoch seconds at which the window starts afresh. */
+  resetAt: number;
+  refused: boolean;
+  /** Whole seconds until the window resets, at least 1: `Retry-After` when refused. */
+  retryAfter: number;
+}
+
+function verdict(limit: number, { count, msBeforeReset }: Count, refusedFrom = limit + 1): Verdict {
+  const ms = Math.max(msBeforeReset, 0);
+  return {
+    limit,
+    remaining: Math.max(limit - count, 0),
+    resetAt: Math.ceil((Date.now() + ms) / 1000),
+    refused: count >= refusedFrom,
+    retryAfter: Math.max(Math.ceil(ms / 1000), 1),
+  };
+}
+
+/** SPEC §4: report the window with the fewest requests left (a refusing one first, then the later reset). */
+function tightest(a: Verdict, b: Verdict): Verdict {
+  if (a.refused !== b.refused) return a.refused ? a : b;
+  if (a.remaining !== b.remaining) return a.remaining < b.remaining ? a : b;
+  return a.resetAt >= b.resetAt ? a : b;
+}
+
+// E-mail addresses are kept out of Redis: the key is a digest of the normalized address.
+const emailKey = (email: string) => `email:${hashSecret(email.trim().toLowerCase()).slice(0, 32)}`;
+
+/**
+ * SPEC §4's decisions, over counters in memory or in Redis (counters.ts). Knows nothing of HTTP;
+ * plugin.ts turns verdicts into headers and 429s.
+ */
+export function createRateLimiter(config: Config, log: FastifyBaseLogger) {
+  const { enabled, plans, unauthenticatedPerMinute } = config.rateLimits;
+  // With limits off nothing is counted, so nothing connects to Redis either.
+  const counters = enabled
+    ? createCounters({ redisUrl: config.redisUrl, prefix: config.redisPrefix, log })
+    : undefined;
+  const count = () => {
+    if (!counters) throw new Error("rate limits are off");
+    return counters;
+  };
+
+  return {
+    enabled,
+    redisReachable: counters?.redisReachable,
+
+    /** Unauthenticated requests, and requests whose credential failed: per client IP per minute. */
+    async address(ip: string): Promise<Verdict> {
+      return verdict(unauthenticatedPerMinute, await count().hit("minute", `ip:${ip}`));
+    },
+
+    /**
+     * Authenticated requests: per credential (API key or session), by the plan of the organization
+     * the credential belongs to, per minute and, where the plan has one, per day. The day counts
+     * only requests the minute admitted, so a burst refused by the minute does not eat the day.
+     */
+    async credential(principal: Principal): Promise<Verdict> {
+      const limits = plans[principal.organization.plan as Plan] ?? plans[config.defaultPlan];
+      const key = `cred:${principal.credentialId}`;
+      const minute = verdict(limits.perMinute, await count().hit("minute", key));
+      if (minute.refused || limits.perDay === null) return minute;
+      return tightest(minute, verdict(limits.perDay, await count().hit("day", key)));
+    },
+
+    /** Failed sign-ins (login, refresh) per IP, and per e-mail where there is one. */
+    signIns: {
+      /** The window that refuses another attempt, if any; looking does not count. */
+      async refusal(ip: string, email: string | undefined): Promise<Verdict | null> {
+        const checks: Array<[number, string]> = [[FAILED_SIGN_INS.perIp, `ip:${ip}`]];
+        if (email) checks.push([FAILED_SIGN_INS.perEmail, emailKey(email)]);
+        let worst: Verdict | null = null;
+        for (const [limit, key] of checks) {
+          const current = await count().peek("signIn", key);
+          if (!current) continue;
+          const seen = verdict(limit, current, limit);
+          if (seen.refused && (!worst || seen.retryAfter > worst.retryAfter)) worst = seen;
+        }
+        return worst;
+      },
+      async failed(ip: string, email: string | undefined): Promise<void> {
+        await count().hit("signIn", `ip:${ip}`);
+        if (email) await count().hit("signIn", emailKey(email));
+      },
+      /** The account's owner got in: their earlier typos no longer count against the address. */
+      async succeeded(email: string): Promise<void> {
+        await count().forget("signIn", emailKey(email));
+      },
+    },
+
+    close: async () => counters?.close(),
+  };
+}
+
+export type RateLimiter = ReturnType<typeof createRateLimiter>;

@@ -1,0 +1,105 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import type { CredentialHooks } from "../auth/plugin.js";
+import { ApiError } from "../errors.js";
+import type { RateLimiter, Verdict } from "./limiter.js";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /**
+     * A sign-in route (login, refresh): its 401s are counted per client IP and per `email` in the
+     * body, and it answers 429 once either has failed too often (SPEC §4, password guessing).
+     */
+    signIn?: boolean;
+  }
+}
+
+function setHeaders(reply: FastifyReply, verdict: Verdict): void {
+  reply.header("X-RateLimit-Limit", String(verdict.limit));
+  reply.header("X-RateLimit-Remaining", String(verdict.remaining));
+  reply.header("X-RateLimit-Reset", String(verdict.resetAt));
+}
+
+/** Sets SPEC §4's headers; throws the 429 when the verdict refuses. */
+function enforce(reply: FastifyReply, verdict: Verdict, reason: string): void {
+  setHeaders(reply, verdict);
+  if (!verdict.refused) return;
+  reply.header("Retry-After", String(verdict.retryAfter));
+  throw new ApiError(
+    "RATE_LIMIT_EXCEEDED",
+    `Rate limit exceeded. Try again in ${verdict.retryAfter} seconds.`,
+    { retry_after: verdict.retryAfter, reason },
+  );
+}
+
+const hooksOf = <T>(hook: T | T[] | undefined): T[] =>
+  hook === undefined ? [] : Array.isArray(hook) ? hook : [hook];
+
+const emailOf = (body: unknown): string | undefined => {
+  const email = (body as { email?: unknown } | null | undefined)?.email;
+  return typeof email === "string" ? email : undefined;
+};
+
+/**
+ * SPEC §4 over HTTP. Registered before the auth plugin: requests to public and unknown routes are
+ * counted per client IP here, before anything else runs; requests that need a credential are
+ * counted by `credentialHooks` once the auth plugin knows whether the credential is valid.
+ * `request.ip` honours `VOLTASIS_TRUST_PROXY` (Fastify's `trustProxy`).
+ */
+export const rateLimitPlugin = fp<{ limiter: RateLimiter }>(
+  async (app: FastifyInstance, { limiter }) => {
+    app.addHook("onClose", () => limiter.close());
+    if (!limiter.enabled) return;
+
+    // Every request passes here, so the common case (a route that needs a credential, counted
+    // later by credentialHooks) returns at once without a promise.
+    app.addHook("onRequest", (request, reply, done) => {
+      const access = request.routeOptions.config.access;
+      if (access && access !== "public") return done();
+      limiter.address(request.ip).then((verdict) => {
+        try {
+          enforce(reply, verdict, "ip_limit");
+          done();
+        } catch (error) {
+          done(error as Error);
+        }
+      }, done);
+    });
+
+    // Only the sign-in routes carry these hooks, so no other route pays for them.
+    app.addHook("onRoute", (route) => {
+      if (!route.config?.signIn) return;
+      route.preHandler = [...hooksOf(route.preHandler), checkSignIn];
+      route.onSend = [...hooksOf(route.onSend), countSignIn];
+    });
+
+    async function checkSignIn(request: FastifyRequest, reply: FastifyReply) {
+      const refusal = await limiter.signIns.refusal(request.ip, emailOf(request.body));
+      if (refusal) enforce(reply, refusal, "too_many_failed_sign_ins");
+    }
+
+    // Counted before the response leaves, so that the client's next attempt already sees it.
+    async function countSignIn(request: FastifyRequest, reply: FastifyReply) {
+      const email = emailOf(request.body);
+      if (reply.statusCode === 401) await limiter.signIns.failed(request.ip, email);
+      else if (reply.statusCode < 300 && email) await limiter.signIns.succeeded(email);
+    }
+  },
+  { name: "rate-limit" },
+);
+
+/** What the auth plugin calls once it knows whether the request carries a valid credential. */
+export function credentialHooks(limiter: RateLimiter): CredentialHooks | undefined {
+  if (!limiter.enabled) return undefined;
+  return {
+    // A request without a valid credential is an unauthenticated one: its IP pays for it, and
+    // once the IP is over its limit the answer is 429 rather than another 401.
+    async rejected(request, reply) {
+      enforce(reply, await limiter.address(request.ip), "ip_limit");
+    },
+    // Sandbox keys (`vlt_test_`, SPEC §8) are to skip this; none can be issued yet (api-keys).
+    async verified(_request, reply, principal) {
+      enforce(reply, await limiter.credential(principal), "credential_limit");
+    },
+  };
+}
