@@ -1,6 +1,6 @@
 import type { Principal } from "../../platform/auth/authenticator.js";
 import type { Db } from "../../platform/db/connection.js";
-import { isUniqueViolation } from "../../platform/db/errors.js";
+import { foreignKeyViolation, rethrowDuplicateName } from "../../platform/db/errors.js";
 import { ConflictError } from "../../platform/errors.js";
 import { recordEvent } from "../../platform/events.js";
 import { newId } from "../../platform/ids.js";
@@ -9,23 +9,12 @@ import { toClient } from "./format.js";
 import type { Client, CreateClientBody, UpdateClientBody } from "./schemas.js";
 import { type ClientStore, createClientStore } from "./store.js";
 
-// SQLSTATE foreign_key_violation: a project was attached to the client while it was being deleted.
-const isForeignKeyViolation = (error: unknown) => (error as { code?: string } | null)?.code === "23503";
-
 function inUse(projects?: number) {
   return new ConflictError(
     "Projects still belong to this client: move or delete them first, or archive the client",
     "in_use",
     projects === undefined ? {} : { projects },
   );
-}
-
-/** A second client with the same name (any case) is a 409; anything else goes on unchanged. */
-function duplicateName(error: unknown, name: string | undefined): never {
-  if (isUniqueViolation(error, "clients_name_key")) {
-    throw new ConflictError(`A client named "${name}" already exists`, "duplicate_name", { field: "name" });
-  }
-  throw error;
 }
 
 export function createClientService(deps: { db: Db }) {
@@ -67,7 +56,7 @@ export function createClientService(deps: { db: Db }) {
           const row = await createClientStore(trx).insert(ctx, newId("client"), fields);
           return changed(trx, ctx, principal, "client.created", toClient(row));
         })
-        .catch((error) => duplicateName(error, fields.name));
+        .catch((error) => rethrowDuplicateName(error, "clients_name_key", "client", fields.name));
     },
 
     async update(ctx: OrgContext, principal: Principal, id: string, body: UpdateClientBody): Promise<Client> {
@@ -80,7 +69,7 @@ export function createClientService(deps: { db: Db }) {
           const row = await store.update(ctx, id, fields);
           return changed(trx, ctx, principal, "client.updated", toClient(row));
         })
-        .catch((error) => duplicateName(error, fields.name));
+        .catch((error) => rethrowDuplicateName(error, "clients_name_key", "client", fields.name));
     },
 
     /** Refused while projects name the client (409 `in_use`): archiving is the way to retire one. */
@@ -96,7 +85,8 @@ export function createClientService(deps: { db: Db }) {
           await changed(trx, ctx, principal, "client.deleted", toClient(row));
         })
         .catch((error) => {
-          if (isForeignKeyViolation(error)) throw inUse();
+          // A project was attached to the client while it was being deleted.
+          if (foreignKeyViolation(error) !== null) throw inUse();
           throw error;
         });
     },

@@ -1,6 +1,6 @@
 import type { Principal } from "../../platform/auth/authenticator.js";
 import type { Db } from "../../platform/db/connection.js";
-import { isUniqueViolation } from "../../platform/db/errors.js";
+import { foreignKeyViolation, rethrowDuplicateName } from "../../platform/db/errors.js";
 import { ConflictError, ValidationError } from "../../platform/errors.js";
 import { recordEvent } from "../../platform/events.js";
 import { newId } from "../../platform/ids.js";
@@ -8,11 +8,6 @@ import { notFoundOrForeign, type OrgContext } from "../../platform/tenancy.js";
 import { toProject } from "./format.js";
 import type { CreateProjectBody, Project, UpdateProjectBody } from "./schemas.js";
 import { createProjectStore, type ProjectFields, type ProjectStore } from "./store.js";
-
-const foreignKeyConstraint = (error: unknown) => {
-  const e = error as { code?: string; constraint_name?: string } | null;
-  return e?.code === "23503" ? (e.constraint_name ?? "") : null;
-};
 
 // Another organization's client is "not found" too: a 400 must not reveal that the id exists elsewhere.
 const noSuchClient = () =>
@@ -31,13 +26,10 @@ function inUse(references?: { tasks: number; time_entries: number }) {
  * client deleted between the check and the write, or work added to a project being deleted.
  */
 function fromDatabase(error: unknown, name: string | undefined): never {
-  if (isUniqueViolation(error, "projects_name_key")) {
-    throw new ConflictError(`A project named "${name}" already exists`, "duplicate_name", { field: "name" });
-  }
-  const constraint = foreignKeyConstraint(error);
+  const constraint = foreignKeyViolation(error);
   if (constraint === "projects_organization_id_client_id_fkey") throw noSuchClient();
   if (constraint !== null) throw inUse();
-  throw error;
+  rethrowDuplicateName(error, "projects_name_key", "project", name);
 }
 
 function normalize<T extends Partial<ProjectFields>>(body: T): T {

@@ -1,20 +1,12 @@
 import type { Principal } from "../../platform/auth/authenticator.js";
 import type { Db } from "../../platform/db/connection.js";
-import { isUniqueViolation } from "../../platform/db/errors.js";
-import { ConflictError } from "../../platform/errors.js";
+import { rethrowDuplicateName } from "../../platform/db/errors.js";
 import { recordEvent } from "../../platform/events.js";
 import { newId } from "../../platform/ids.js";
 import { notFoundOrForeign, type OrgContext } from "../../platform/tenancy.js";
 import { toTag } from "./format.js";
 import type { Tag } from "./schemas.js";
 import { createTagStore, type TagStore } from "./store.js";
-
-function duplicateName(error: unknown, name: string): never {
-  if (isUniqueViolation(error, "tags_name_key")) {
-    throw new ConflictError(`A tag named "${name}" already exists`, "duplicate_name", { field: "name" });
-  }
-  throw error;
-}
 
 export function createTagService(deps: { db: Db }) {
   const { db } = deps;
@@ -54,7 +46,7 @@ export function createTagService(deps: { db: Db }) {
           const row = await createTagStore(trx).insert(ctx, newId("tag"), name);
           return changed(trx, ctx, principal, "tag.created", toTag(row));
         })
-        .catch((error) => duplicateName(error, name));
+        .catch((error) => rethrowDuplicateName(error, "tags_name_key", "tag", name));
     },
 
     async rename(ctx: OrgContext, principal: Principal, id: string, body: { name: string }): Promise<Tag> {
@@ -67,7 +59,7 @@ export function createTagService(deps: { db: Db }) {
           const row = await store.rename(ctx, id, name);
           return changed(trx, ctx, principal, "tag.updated", toTag(row));
         })
-        .catch((error) => duplicateName(error, name));
+        .catch((error) => rethrowDuplicateName(error, "tags_name_key", "tag", name));
     },
 
     /** The tag comes off every time entry that carried it; the entries themselves stay. */

@@ -1,5 +1,6 @@
 import type { Principal } from "../../platform/auth/authenticator.js";
 import type { Db } from "../../platform/db/connection.js";
+import { foreignKeyViolation } from "../../platform/db/errors.js";
 import { ConflictError, ValidationError } from "../../platform/errors.js";
 import { recordEvent } from "../../platform/events.js";
 import { newId } from "../../platform/ids.js";
@@ -7,11 +8,6 @@ import { notFoundOrForeign, type OrgContext } from "../../platform/tenancy.js";
 import { toTask } from "./format.js";
 import type { CreateTaskBody, Task, UpdateTaskBody } from "./schemas.js";
 import { createTaskStore, type TaskFields, type TaskStore } from "./store.js";
-
-const foreignKeyConstraint = (error: unknown) => {
-  const e = error as { code?: string; constraint_name?: string } | null;
-  return e?.code === "23503" ? (e.constraint_name ?? "") : null;
-};
 
 // Ids of another organization are "not found" too: a 400 must not reveal that they exist elsewhere.
 const noSuchProject = () =>
@@ -29,7 +25,7 @@ function inUse(timeEntries?: number) {
 
 /** The database's foreign keys back up the checks for writes racing with deletions. */
 function fromDatabase(error: unknown): never {
-  const constraint = foreignKeyConstraint(error);
+  const constraint = foreignKeyViolation(error);
   if (constraint === "tasks_organization_id_project_id_fkey") throw noSuchProject();
   if (constraint === "tasks_organization_id_assignee_id_fkey") throw notAMember();
   if (constraint !== null) throw inUse();
