@@ -65,3 +65,14 @@ export class ConflictError extends ApiError {
     super("CONFLICT", message, { reason, ...details });
   }
 }
+
+/** An archived project keeps its history but takes no new tasks or time (Toggl and Harvest alike). */
+export function projectArchived(field: string) {
+  return new ConflictError(
+    "This project is archived: it takes no new tasks or time entries",
+    "project_archived",
+    {
+      field,
+    },
+  );
+}

@@ -1,7 +1,7 @@
 import type { Principal } from "../../platform/auth/authenticator.js";
 import type { Db } from "../../platform/db/connection.js";
 import { foreignKeyViolation } from "../../platform/db/errors.js";
-import { ConflictError, ValidationError } from "../../platform/errors.js";
+import { ConflictError, projectArchived, ValidationError } from "../../platform/errors.js";
 import { recordEvent } from "../../platform/events.js";
 import { newId } from "../../platform/ids.js";
 import { notFoundOrForeign, type OrgContext } from "../../platform/tenancy.js";
@@ -45,8 +45,10 @@ export function createTaskService(deps: { db: Db }) {
   }
 
   async function checkReferences(store: TaskStore, ctx: OrgContext, fields: Partial<TaskFields>) {
-    if (fields.project_id !== undefined && !(await store.projectExists(ctx, fields.project_id))) {
-      throw noSuchProject();
+    if (fields.project_id !== undefined) {
+      const status = await store.projectStatus(ctx, fields.project_id);
+      if (status === undefined) throw noSuchProject();
+      if (status === "archived") throw projectArchived("project_id");
     }
     if (fields.assignee_id) {
       const status = await store.memberStatus(ctx, fields.assignee_id);

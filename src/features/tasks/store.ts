@@ -76,16 +76,16 @@ export function createTaskStore(db: Db) {
       await db.deleteFrom("tasks").where("organization_id", "=", ctx.orgId).where("id", "=", id).execute();
     },
 
-    /** Whether a project of this organization has the id (locked so it cannot vanish meanwhile). */
-    async projectExists(ctx: OrgContext, projectId: string) {
+    /** The status of this organization's project with the id (locked so it cannot vanish meanwhile). */
+    async projectStatus(ctx: OrgContext, projectId: string) {
       const row = await db
         .selectFrom("projects")
-        .select("id")
+        .select("status")
         .where("organization_id", "=", ctx.orgId)
         .where("id", "=", projectId)
         .forKeyShare()
         .executeTakeFirst();
-      return row !== undefined;
+      return row?.status;
     },
 
     /** The member's status in this organization, or undefined for a non-member. */

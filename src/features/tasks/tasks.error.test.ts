@@ -186,3 +186,20 @@ describe("tasks: invalid requests", () => {
     expect(expectError(res, 400, "VALIDATION_ERROR").details).toMatchObject({ field, reason });
   });
 });
+
+describe("tasks: archived projects", () => {
+  it("take no new tasks, and no task moves onto one; nothing is written", async () => {
+    const archived = (await api("POST", "/v1/projects", { name: "Old site" })).json().data;
+    expect((await api("PATCH", `/v1/projects/${archived.id}`, { status: "archived" })).statusCode).toBe(200);
+    const task = await createTask({ title: "Keep going", project_id: project.id });
+    const before = await snapshot();
+    const created = await api("POST", "/v1/tasks", { title: "New work", project_id: archived.id });
+    expect(expectError(created, 409, "CONFLICT").details).toEqual({
+      reason: "project_archived",
+      field: "project_id",
+    });
+    const moved = await api("PATCH", `/v1/tasks/${task.id}`, { project_id: archived.id });
+    expect(expectError(moved, 409, "CONFLICT").details?.reason).toBe("project_archived");
+    expect(await snapshot()).toEqual(before);
+  });
+});

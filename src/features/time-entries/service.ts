@@ -103,6 +103,7 @@ export function createTimeEntryService(deps: { db: Db }) {
             projectId: body.project_id !== undefined ? body.project_id : current.project_id,
             taskId,
             inferProject: body.project_id === undefined,
+            previousProjectId: current.project_id,
           },
           body.tag_ids,
         );

@@ -108,7 +108,7 @@ export function createTimeEntryStore(db: Db) {
     async project(ctx: OrgContext, id: string) {
       return db
         .selectFrom("projects")
-        .select(["id", "billable", "hourly_rate"])
+        .select(["id", "billable", "hourly_rate", "status"])
         .where("organization_id", "=", ctx.orgId)
         .where("id", "=", id)
         .executeTakeFirst();

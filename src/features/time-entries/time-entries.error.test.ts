@@ -175,3 +175,39 @@ describe("time entries: invalid requests", () => {
     }
   });
 });
+
+describe("time entries: archived projects", () => {
+  it("take no new entries, while entries already on them stay editable", async () => {
+    const archived = await fx.project(owner.orgId);
+    const existing = await create({ ...valid, start: at(30), end: at(31), project_id: archived });
+    expect(existing.statusCode).toBe(201);
+    await t.db.updateTable("projects").set({ status: "archived" }).where("id", "=", archived).execute();
+    const before = await count();
+    const refused = await create({ start: at(40), end: at(41), project_id: archived });
+    expect(expectError(refused, 409, "CONFLICT").details).toEqual({
+      reason: "project_archived",
+      field: "project_id",
+    });
+    const timer = await call(t.app, owner.accessToken, {
+      method: "POST",
+      url: "/v1/time-entries/start",
+      payload: { project_id: archived },
+    });
+    expectError(timer, 409, "CONFLICT");
+    expect(await count()).toBe(before);
+    const id = existing.json().data.id;
+    const moved = await call(t.app, owner.accessToken, {
+      method: "PATCH",
+      url: `/v1/time-entries/${id}`,
+      payload: { description: "still editable" },
+    });
+    expect(moved.statusCode).toBe(200);
+    const onto = await create({ start: at(50), end: at(51), project_id: refs.project });
+    const moveOnto = await call(t.app, owner.accessToken, {
+      method: "PATCH",
+      url: `/v1/time-entries/${onto.json().data.id}`,
+      payload: { project_id: archived },
+    });
+    expect(expectError(moveOnto, 409, "CONFLICT").details?.reason).toBe("project_archived");
+  });
+});

@@ -1,6 +1,6 @@
 import type { Principal } from "../../platform/auth/authenticator.js";
 import type { Db } from "../../platform/db/connection.js";
-import { ConflictError, ValidationError } from "../../platform/errors.js";
+import { ConflictError, projectArchived, ValidationError } from "../../platform/errors.js";
 import { recordEvent } from "../../platform/events.js";
 import { notFoundOrForeign, type OrgContext } from "../../platform/tenancy.js";
 import { toTimeEntry } from "./format.js";
@@ -58,7 +58,14 @@ export async function findActionable(
 export async function resolveReferences(
   { store, settings }: Write,
   ctx: OrgContext,
-  entry: { userId: string; projectId: string | null; taskId: string | null; inferProject: boolean },
+  entry: {
+    userId: string;
+    projectId: string | null;
+    taskId: string | null;
+    inferProject: boolean;
+    /** The project the entry is on before this write (none for a new entry). */
+    previousProjectId?: string | null;
+  },
   tagIds: string[] | undefined,
 ) {
   const member = await store.membership(ctx, entry.userId);
@@ -78,6 +85,9 @@ export async function resolveReferences(
   }
   const project = projectId ? await store.project(ctx, projectId) : undefined;
   if (projectId && !project) throw notFoundField("project_id", "project", projectId);
+  // Entries already on an archived project stay editable; moving work onto one is refused.
+  if (project?.status === "archived" && projectId !== entry.previousProjectId)
+    throw projectArchived("project_id");
   if (tagIds) {
     const found = new Set(await store.existingTags(ctx, tagIds));
     const index = tagIds.findIndex((tagId) => !found.has(tagId));
