@@ -36,8 +36,8 @@ const roundingMinutes = Type.Unsafe<number>({
   type: "integer",
   enum: [...ROUNDING_MINUTES],
   description:
-    "Reports and exports round each entry's duration up to a multiple of this many minutes; " +
-    "time entries themselves always keep their exact seconds. 0 turns rounding off.",
+    "The organization's rounding preference in minutes (0: none), kept for clients that display " +
+    "rounded durations. The API itself, reports included, always counts exact seconds.",
   examples: [15],
 });
 const lockDate = Type.Union([Type.String({ format: "date" }), Type.Null()], {
