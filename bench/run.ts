@@ -8,7 +8,11 @@ const SETUP_LIMIT_S = 180;
 /** Sets up once, runs every `scenarios/*.ts` in name order, prints the table; exits 0 below the goal too. */
 async function main(): Promise<void> {
   const dir = new URL("./scenarios/", import.meta.url);
-  const files = (await fs.readdir(dir)).filter((f) => f.endsWith(".ts")).sort();
+  // BENCH_ONLY=auth-me,rate-limit runs just those scenarios.
+  const only = process.env.BENCH_ONLY?.split(",").map((name) => `${name.trim()}.ts`);
+  const files = (await fs.readdir(dir))
+    .filter((f) => f.endsWith(".ts") && (!only || only.includes(f)))
+    .sort();
   const teardown = createTeardown();
   // Ctrl-C, or a crash inside a driver callback (postgres.js throws from a timer when the server
   // goes away), would otherwise leave the cluster and its temp dir behind.
