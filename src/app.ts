@@ -73,7 +73,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerValidation(app);
   for (const schema of [...SHARED_SCHEMAS, ...ORGANIZATION_SCHEMAS, ...MEMBER_SCHEMAS]) app.addSchema(schema);
 
-  const authenticator = createAuthenticator(createIdentityStore(database.db));
+  const authenticator = createAuthenticator(createIdentityStore(database.db), {
+    platformAdmins: config.platformAdmins,
+  });
   app.decorate("authenticator", authenticator);
   app.addHook("onClose", () => authenticator.close());
 

@@ -27,6 +27,11 @@ export interface Config {
   /** Mean event-loop delay (ms) above which requests are shed with 503; 0 turns shedding off. */
   maxEventLoopDelayMs: number;
   defaultPlan: Plan;
+  /**
+   * Users (`usr_…`) whose user tokens may act in any organization through X-Organization-ID
+   * (SPEC §3's platform-admin credential), as an admin of it.
+   */
+  platformAdmins: string[];
   webhooksAllowPrivate: boolean;
   logLevel: LogLevel;
 }
@@ -166,6 +171,16 @@ function planLimits(env: Env, name: string): PlanLimits {
   return limits;
 }
 
+function userIds(env: Env, name: string): string[] {
+  const ids = (read(env, name) ?? "")
+    .split(",")
+    .map((id) => id.trim())
+    .filter(Boolean);
+  const bad = ids.find((id) => !/^usr_[0-9A-HJKMNP-TV-Z]{26}$/.test(id));
+  if (bad) throw new ConfigError(name, `must be a comma-separated list of user ids (usr_…) (got "${bad}")`);
+  return ids;
+}
+
 function redisPrefix(env: Env, name: string): string {
   const value = read(env, name) ?? "voltasis";
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(value)) {
@@ -195,6 +210,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     maxEventLoopDelayMs: integer(env, "VOLTASIS_MAX_EVENT_LOOP_DELAY_MS", 1_000, 0),
     defaultPlan: oneOf(env, "VOLTASIS_DEFAULT_PLAN", PLANS, "enterprise"),
+    platformAdmins: userIds(env, "VOLTASIS_PLATFORM_ADMINS"),
     webhooksAllowPrivate: bool(env, "VOLTASIS_WEBHOOKS_ALLOW_PRIVATE", false),
     logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),
   };

@@ -11,8 +11,8 @@ export interface TestApp {
   app: FastifyInstance;
   /** Direct access for arranging what the API cannot (an expired token) and asserting on rows. */
   db: Db;
-  /** Another app on the same database: a second API process, as in scale-out. */
-  anotherProcess(): Promise<FastifyInstance>;
+  /** Another app on the same database: a second API process, as in scale-out (its env may add settings). */
+  anotherProcess(extraEnv?: Record<string, string>): Promise<FastifyInstance>;
   close(): Promise<void>;
 }
 
@@ -38,9 +38,12 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   return {
     app,
     db: database.db,
-    async anotherProcess() {
+    async anotherProcess(extraEnv = {}) {
       const own = connect(url.toString(), { max: 5 });
-      const other = await buildApp({ config, database: own });
+      const other = await buildApp({
+        config: loadConfig({ ...TEST_DEFAULTS, ...env, ...extraEnv }),
+        database: own,
+      });
       await other.ready();
       others.push({ app: other, close: () => own.close() });
       return other;

@@ -160,6 +160,44 @@ describe("X-Organization-ID", () => {
     expect(expectError(res, 403, "FORBIDDEN").details).toMatchObject({ reason: "organization_not_allowed" });
   });
 
+  it("a platform admin's user token (VOLTASIS_PLATFORM_ADMINS) acts in any organization, as its admin", async () => {
+    const operator = await registerAccount(t.app);
+    const customer = await registerAccount(t.app, { organization_name: "Customer Org" });
+    const platform = await t.anotherProcess({ VOLTASIS_PLATFORM_ADMINS: operator.userId });
+    const asOperator = (token: string) =>
+      platform.inject({
+        method: "GET",
+        url: "/v1/auth/me",
+        headers: { authorization: `Bearer ${token}`, "x-organization-id": customer.orgId },
+      });
+    const res = await asOperator(operator.accessToken);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().data).toMatchObject({
+      role: "admin",
+      organization: { id: customer.orgId, name: "Customer Org" },
+    });
+    // Not a platform admin there: the same request from the customer's own owner token elsewhere is refused.
+    const stranger = await registerAccount(t.app);
+    expectError(await asOperator(stranger.accessToken), 403, "FORBIDDEN");
+    // A key of the platform admin stays bound to its organization.
+    const key = await call(t.app, operator.accessToken, {
+      method: "POST",
+      url: "/v1/api-keys",
+      payload: { name: "ops", scopes: ["read"] },
+    });
+    expectError(await asOperator(key.json().data.secret), 403, "FORBIDDEN");
+    // An unknown organization is refused even for a platform admin.
+    const unknown = await platform.inject({
+      method: "GET",
+      url: "/v1/auth/me",
+      headers: {
+        authorization: `Bearer ${operator.accessToken}`,
+        "x-organization-id": "org_01JD6V7W9Q3E4R5T6Y7Z8H9K0P",
+      },
+    });
+    expectError(unknown, 403, "FORBIDDEN");
+  });
+
   it("the token's own organization is accepted", async () => {
     const mine = await registerAccount(t.app);
     const res = await me({ authorization: `Bearer ${mine.accessToken}`, "x-organization-id": mine.orgId });

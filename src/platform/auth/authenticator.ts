@@ -23,7 +23,11 @@ export interface Principal {
 const CACHE = { freshMs: 250, maxAgeMs: 900, maxEntries: 50_000 };
 const USAGE_FLUSH_MS = 5_000;
 
-export function createAuthenticator(identity: IdentityStore) {
+export function createAuthenticator(
+  identity: IdentityStore,
+  options: { platformAdmins?: readonly string[] } = {},
+) {
+  const platformAdmins = new Set(options.platformAdmins ?? []);
   const credentials = createBoundedAgeCache(async (kindAndHash: string) => {
     const [kind, hash] = kindAndHash.split(" ") as [string, string];
     const record =
@@ -101,7 +105,12 @@ export function createAuthenticator(identity: IdentityStore) {
           field: "X-Organization-ID",
         });
       if (principal.kind !== "user_token") throw refuse();
-      const membership = await memberships.get(`${principal.user.id} ${orgId}`);
+      let membership = await memberships.get(`${principal.user.id} ${orgId}`);
+      if (membership?.membershipStatus !== "active" && platformAdmins.has(principal.user.id)) {
+        // A platform admin acts in any organization as its admin (not owner: plan and deletion stay the owner's).
+        const organization = await identity.findOrganization(orgId);
+        membership = organization && { organization, role: "admin", membershipStatus: "active" };
+      }
       if (membership?.membershipStatus !== "active") throw refuse();
       return {
         ...principal,

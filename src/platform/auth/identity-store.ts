@@ -140,6 +140,16 @@ export function createIdentityStore(db: Db) {
       };
     },
 
+    /** For a platform admin's `X-Organization-ID`: any organization, member or not. */
+    async findOrganization(orgId: string): Promise<MembershipRecord["organization"] | null> {
+      const row = await db
+        .selectFrom("organizations")
+        .select(["id", "name", "plan"])
+        .where("id", "=", orgId)
+        .executeTakeFirst();
+      return row ?? null;
+    },
+
     /** Batched `last_used_at`: one statement for many keys instead of a write per request. */
     async touchApiKeys(usage: Array<{ keyId: string; usedAt: Date }>): Promise<void> {
       if (usage.length === 0) return;
