@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
-import { type Account, call, expectError, registerAccount } from "../../../test/helpers/fixtures.js";
+import { type Account, expectError, registerAccount } from "../../../test/helpers/fixtures.js";
+import { ownerApi } from "../../../test/helpers/resources.js";
 
 let t: TestApp;
 let owner: Account;
@@ -11,28 +12,10 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const UNKNOWN_ID = "cli_01JD6V7W9Q3E4R5T6Y7Z8H9K0P";
-const api = (method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", url: string, payload?: unknown) =>
-  call(t.app, owner.accessToken, { method, url, payload: payload as object });
-async function createClient(body: Record<string, unknown>) {
-  const res = await api("POST", "/v1/clients", body);
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json().data;
-}
-/** Rows and events of the organization, to show that a refused write changed neither. */
-async function snapshot() {
-  const clients = await t.db
-    .selectFrom("clients")
-    .selectAll()
-    .where("organization_id", "=", owner.orgId)
-    .orderBy("id")
-    .execute();
-  const events = await t.db
-    .selectFrom("events")
-    .select("id")
-    .where("organization_id", "=", owner.orgId)
-    .execute();
-  return { clients, events: events.length };
-}
+const { api, create, snapshot } = ownerApi(
+  () => t,
+  () => owner,
+);
 
 describe("clients: invalid requests", () => {
   it.each([
@@ -45,14 +28,14 @@ describe("clients: invalid requests", () => {
     ["an unknown status", { name: "X", status: "deleted" }, "status", "invalid_value"],
     ["notes that are not text", { name: "X", notes: 5 }, "notes", "invalid_type"],
   ])("POST with %s is a 400 naming the field, and stores nothing", async (_case, body, field, reason) => {
-    const before = await snapshot();
+    const before = await snapshot("clients");
     const error = expectError(await api("POST", "/v1/clients", body), 400, "VALIDATION_ERROR");
     expect(error.details).toMatchObject({ field, reason });
-    expect(await snapshot()).toEqual(before);
+    expect(await snapshot("clients")).toEqual(before);
   });
 
   it.each(["PUT", "PATCH"] as const)("%s with an empty body or an unknown field is a 400", async (method) => {
-    const client = await createClient({ name: `Empty ${method}` });
+    const client = await create("/v1/clients", { name: `Empty ${method}` });
     const empty = expectError(await api(method, `/v1/clients/${client.id}`, {}), 400, "VALIDATION_ERROR");
     expect(empty.details?.reason).toBe("no_fields");
     const unknown = await api(method, `/v1/clients/${client.id}`, { id: UNKNOWN_ID });
@@ -60,30 +43,30 @@ describe("clients: invalid requests", () => {
   });
 
   it("a second client with the same name in any case is a 409 and leaves no row and no event", async () => {
-    await createClient({ name: "Acme" });
-    const before = await snapshot();
+    await create("/v1/clients", { name: "Acme" });
+    const before = await snapshot("clients");
     const res = await api("POST", "/v1/clients", { name: "ACME " });
     expect(expectError(res, 409, "CONFLICT").details).toEqual({ reason: "duplicate_name", field: "name" });
-    expect(await snapshot()).toEqual(before);
+    expect(await snapshot("clients")).toEqual(before);
   });
 
   it("renaming onto another client's name is a 409 and changes nothing", async () => {
-    await createClient({ name: "Taken" });
-    const other = await createClient({ name: "Free" });
-    const before = await snapshot();
+    await create("/v1/clients", { name: "Taken" });
+    const other = await create("/v1/clients", { name: "Free" });
+    const before = await snapshot("clients");
     const res = await api("PUT", `/v1/clients/${other.id}`, { name: "taken", notes: "lost" });
     expect(expectError(res, 409, "CONFLICT").details?.reason).toBe("duplicate_name");
-    expect(await snapshot()).toEqual(before);
+    expect(await snapshot("clients")).toEqual(before);
   });
 
   it("deleting a client that a project belongs to is a 409 in_use; client and project stay", async () => {
-    const client = await createClient({ name: "Busy" });
+    const client = await create("/v1/clients", { name: "Busy" });
     const project = await api("POST", "/v1/projects", { name: "Busy work", client_id: client.id });
     expect(project.statusCode, project.body).toBe(201);
-    const before = await snapshot();
+    const before = await snapshot("clients");
     const res = await api("DELETE", `/v1/clients/${client.id}`);
     expect(expectError(res, 409, "CONFLICT").details).toEqual({ reason: "in_use", projects: 1 });
-    expect(await snapshot()).toEqual(before);
+    expect(await snapshot("clients")).toEqual(before);
     expect((await api("GET", `/v1/projects/${project.json().data.id}`)).json().data.client_id).toBe(
       client.id,
     );

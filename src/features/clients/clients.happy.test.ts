@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
 import { type Account, call, registerAccount } from "../../../test/helpers/fixtures.js";
+import { ownerApi } from "../../../test/helpers/resources.js";
 
 let t: TestApp;
 let owner: Account;
@@ -11,15 +12,10 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const TIMESTAMP = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-const api = (method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", url: string, payload?: object) =>
-  call(t.app, owner.accessToken, { method, url, payload });
-async function createClient(body: Record<string, unknown>, token = owner.accessToken) {
-  const res = await call(t.app, token, { method: "POST", url: "/v1/clients", payload: body });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json().data;
-}
-const eventsOf = (id: string) =>
-  t.db.selectFrom("events").selectAll().where("resource_id", "=", id).orderBy("id").execute();
+const { api, create, eventsOf } = ownerApi(
+  () => t,
+  () => owner,
+);
 const names = (res: { json(): { data: Array<{ name: string }> } }) => res.json().data.map((c) => c.name);
 
 describe("clients: create, read, update, delete", () => {
@@ -55,14 +51,14 @@ describe("clients: create, read, update, delete", () => {
 
   it("creates a client with every field", async () => {
     const body = { name: "Globex", email: "billing@globex.example", notes: "Net 30", status: "archived" };
-    const client = await createClient(body);
+    const client = await create("/v1/clients", body);
     expect(client).toEqual({ id: client.id, ...body, created_at: TIMESTAMP, updated_at: TIMESTAMP });
   });
 
   it.each(["PUT", "PATCH"] as const)(
     "%s changes only the fields given and records client.updated",
     async (method) => {
-      const client = await createClient({
+      const client = await create("/v1/clients", {
         name: `Initech ${method}`,
         email: "a@initech.example",
         notes: "n",
@@ -80,13 +76,13 @@ describe("clients: create, read, update, delete", () => {
   );
 
   it("renames a client, including to another case of its own name", async () => {
-    const client = await createClient({ name: "hooli" });
+    const client = await create("/v1/clients", { name: "hooli" });
     const res = await api("PATCH", `/v1/clients/${client.id}`, { name: "Hooli" });
     expect(res.json().data.name).toBe("Hooli");
   });
 
   it("DELETE answers 204, the client is gone and client.deleted keeps its last shape", async () => {
-    const client = await createClient({ name: "Soylent" });
+    const client = await create("/v1/clients", { name: "Soylent" });
     const res = await api("DELETE", `/v1/clients/${client.id}`);
     expect(res.statusCode).toBe(204);
     expect(res.body).toBe("");
@@ -108,7 +104,7 @@ describe("clients: lists", () => {
       ["Charlie", "active"],
       ["Bravo", "active"],
     ]) {
-      created.push(await createClient({ name, status }, org.accessToken));
+      created.push(await create("/v1/clients", { name, status }, org.accessToken));
     }
     // The oldest changes last, so updated_at orders differently from created_at.
     await call(t.app, org.accessToken, {

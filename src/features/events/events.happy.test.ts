@@ -1,7 +1,8 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
-import { type Account, call, registerAccount } from "../../../test/helpers/fixtures.js";
+import { type Account, registerAccount } from "../../../test/helpers/fixtures.js";
+import { ownerApi } from "../../../test/helpers/resources.js";
 
 let t: TestApp;
 let owner: Account;
@@ -12,9 +13,10 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const TIMESTAMP = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-function api(method: "GET" | "POST" | "PATCH" | "DELETE", url: string, payload?: object, token?: string) {
-  return call(t.app, token ?? owner.accessToken, { method, url, payload });
-}
+const { api } = ownerApi(
+  () => t,
+  () => owner,
+);
 interface Event {
   id: string;
   event: string;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
-import { type Account, call, expectError, registerAccount } from "../../../test/helpers/fixtures.js";
+import { type Account, expectError, registerAccount } from "../../../test/helpers/fixtures.js";
+import { ownerApi } from "../../../test/helpers/resources.js";
 
 let t: TestApp;
 let owner: Account;
@@ -12,27 +13,10 @@ afterAll(() => t.close());
 
 const UNKNOWN_ID = "prj_01JD6V7W9Q3E4R5T6Y7Z8H9K0P";
 const UNKNOWN_CLIENT = "cli_01JD6V7W9Q3E4R5T6Y7Z8H9K0P";
-const api = (method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", url: string, payload?: unknown) =>
-  call(t.app, owner.accessToken, { method, url, payload: payload as object });
-async function createProject(body: Record<string, unknown>) {
-  const res = await api("POST", "/v1/projects", body);
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json().data;
-}
-async function snapshot() {
-  const projects = await t.db
-    .selectFrom("projects")
-    .selectAll()
-    .where("organization_id", "=", owner.orgId)
-    .orderBy("id")
-    .execute();
-  const events = await t.db
-    .selectFrom("events")
-    .select("id")
-    .where("organization_id", "=", owner.orgId)
-    .execute();
-  return { projects, events: events.length };
-}
+const { api, create, snapshot } = ownerApi(
+  () => t,
+  () => owner,
+);
 
 describe("projects: invalid requests", () => {
   it.each([
@@ -47,21 +31,21 @@ describe("projects: invalid requests", () => {
     ["billable as text", { name: "X", billable: "yes" }, "billable", "invalid_type"],
     ["an unknown status", { name: "X", status: "done" }, "status", "invalid_value"],
   ])("POST with %s is a 400 naming the field, and stores nothing", async (_case, body, field, reason) => {
-    const before = await snapshot();
+    const before = await snapshot("projects");
     const error = expectError(await api("POST", "/v1/projects", body), 400, "VALIDATION_ERROR");
     expect(error.details).toMatchObject({ field, reason });
-    expect(await snapshot()).toEqual(before);
+    expect(await snapshot("projects")).toEqual(before);
   });
 
   it("a client_id that does not exist is a 400 naming the field; no row, no event", async () => {
-    const before = await snapshot();
+    const before = await snapshot("projects");
     const res = await api("POST", "/v1/projects", { name: "Orphan", client_id: UNKNOWN_CLIENT });
     expect(expectError(res, 400, "VALIDATION_ERROR").details).toEqual({
       field: "client_id",
       reason: "not_found",
     });
-    expect(await snapshot()).toEqual(before);
-    const project = await createProject({ name: "Adopted" });
+    expect(await snapshot("projects")).toEqual(before);
+    const project = await create("/v1/projects", { name: "Adopted" });
     const changed = await api("PATCH", `/v1/projects/${project.id}`, {
       client_id: UNKNOWN_CLIENT,
       name: "Nope",
@@ -71,15 +55,15 @@ describe("projects: invalid requests", () => {
   });
 
   it.each(["PUT", "PATCH"] as const)("%s with an empty body is a 400", async (method) => {
-    const project = await createProject({ name: `Empty ${method}` });
+    const project = await create("/v1/projects", { name: `Empty ${method}` });
     const error = expectError(await api(method, `/v1/projects/${project.id}`, {}), 400, "VALIDATION_ERROR");
     expect(error.details?.reason).toBe("no_fields");
   });
 
   it("a duplicate name in any case is a 409 on create and rename; no row, no event", async () => {
-    await createProject({ name: "Website" });
-    const other = await createProject({ name: "Mobile app" });
-    const before = await snapshot();
+    await create("/v1/projects", { name: "Website" });
+    const other = await create("/v1/projects", { name: "Mobile app" });
+    const before = await snapshot("projects");
     const created = await api("POST", "/v1/projects", { name: "WEBSITE" });
     expect(expectError(created, 409, "CONFLICT").details).toEqual({
       reason: "duplicate_name",
@@ -87,14 +71,14 @@ describe("projects: invalid requests", () => {
     });
     const renamed = await api("PUT", `/v1/projects/${other.id}`, { name: "website", billable: false });
     expect(expectError(renamed, 409, "CONFLICT").details?.reason).toBe("duplicate_name");
-    expect(await snapshot()).toEqual(before);
+    expect(await snapshot("projects")).toEqual(before);
   });
 
   it("deleting a project that tasks or time entries refer to is a 409 in_use; nothing changes", async () => {
-    const withTask = await createProject({ name: "Has a task" });
+    const withTask = await create("/v1/projects", { name: "Has a task" });
     const task = await api("POST", "/v1/tasks", { title: "Keep me", project_id: withTask.id });
     expect(task.statusCode, task.body).toBe(201);
-    const withTime = await createProject({ name: "Has time" });
+    const withTime = await create("/v1/projects", { name: "Has time" });
     await t.db
       .insertInto("time_entries")
       .values({
@@ -108,7 +92,7 @@ describe("projects: invalid requests", () => {
         hourly_rate: null,
       })
       .execute();
-    const before = await snapshot();
+    const before = await snapshot("projects");
     const res1 = await api("DELETE", `/v1/projects/${withTask.id}`);
     expect(expectError(res1, 409, "CONFLICT").details).toEqual({
       reason: "in_use",
@@ -121,7 +105,7 @@ describe("projects: invalid requests", () => {
       tasks: 0,
       time_entries: 1,
     });
-    expect(await snapshot()).toEqual(before);
+    expect(await snapshot("projects")).toEqual(before);
   });
 
   it.each([

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
-import { type Account, call, registerAccount } from "../../../test/helpers/fixtures.js";
+import { type Account, registerAccount } from "../../../test/helpers/fixtures.js";
+import { ownerApi } from "../../../test/helpers/resources.js";
 
 let t: TestApp;
 let owner: Account;
@@ -13,21 +14,10 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const TIMESTAMP = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-function api(
-  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
-  url: string,
-  payload?: object,
-  token?: string,
-) {
-  return call(t.app, token ?? owner.accessToken, { method, url, payload });
-}
-async function createProject(body: Record<string, unknown>, token?: string) {
-  const res = await api("POST", "/v1/projects", body, token);
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json().data;
-}
-const eventsOf = (id: string) =>
-  t.db.selectFrom("events").selectAll().where("resource_id", "=", id).orderBy("id").execute();
+const { api, create, eventsOf } = ownerApi(
+  () => t,
+  () => owner,
+);
 const names = (res: { json(): { data: Array<{ name: string }> } }) => res.json().data.map((p) => p.name);
 
 describe("projects: create, read, update, delete", () => {
@@ -65,7 +55,7 @@ describe("projects: create, read, update, delete", () => {
   });
 
   it("creates a project with every field; colour in lower case, budget in hundredths", async () => {
-    const project = await createProject({
+    const project = await create("/v1/projects", {
       name: "Website redesign",
       description: null,
       client_id: client.id,
@@ -93,7 +83,7 @@ describe("projects: create, read, update, delete", () => {
 
   it("shows the organization's current currency", async () => {
     const org = await registerAccount(t.app);
-    const project = await createProject({ name: "Euro work" }, org.accessToken);
+    const project = await create("/v1/projects", { name: "Euro work" }, org.accessToken);
     await t.db
       .updateTable("organization_settings")
       .set({ currency: "EUR" })
@@ -106,7 +96,7 @@ describe("projects: create, read, update, delete", () => {
   it.each(["PUT", "PATCH"] as const)(
     "%s changes only the fields given and records project.updated",
     async (method) => {
-      const project = await createProject({
+      const project = await create("/v1/projects", {
         name: `Retainer ${method}`,
         client_id: client.id,
         hourly_rate: 9000,
@@ -133,7 +123,7 @@ describe("projects: create, read, update, delete", () => {
   );
 
   it("DELETE answers 204 and project.deleted keeps its last shape", async () => {
-    const project = await createProject({ name: "Short-lived", client_id: client.id });
+    const project = await create("/v1/projects", { name: "Short-lived", client_id: client.id });
     const res = await api("DELETE", `/v1/projects/${project.id}`);
     expect(res.statusCode).toBe(204);
     expect(res.body).toBe("");
@@ -159,7 +149,7 @@ describe("projects: lists", () => {
       ["Charlie", { billable: false, client_id: acme }],
       ["Bravo", {}],
     ] as const) {
-      ids[name] = (await createProject({ name, ...extra }, org.accessToken)).id;
+      ids[name] = (await create("/v1/projects", { name, ...extra }, org.accessToken)).id;
     }
     await api("PATCH", `/v1/projects/${ids.Delta}`, { description: "touched" }, org.accessToken);
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
-import { type Account, call, expectError, registerAccount } from "../../../test/helpers/fixtures.js";
+import { type Account, expectError, registerAccount } from "../../../test/helpers/fixtures.js";
+import { ownerApi } from "../../../test/helpers/resources.js";
 
 let t: TestApp;
 let owner: Account;
@@ -11,28 +12,11 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const UNKNOWN_ID = "tag_01JD6V7W9Q3E4R5T6Y7Z8H9K0P";
-function api(method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", url: string, payload?: unknown) {
-  return call(t.app, owner.accessToken, { method, url, payload: payload as object });
-}
-async function createTag(name: string) {
-  const res = await api("POST", "/v1/tags", { name });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json().data;
-}
-async function snapshot() {
-  const tags = await t.db
-    .selectFrom("tags")
-    .selectAll()
-    .where("organization_id", "=", owner.orgId)
-    .orderBy("id")
-    .execute();
-  const events = await t.db
-    .selectFrom("events")
-    .select("id")
-    .where("organization_id", "=", owner.orgId)
-    .execute();
-  return { tags, events: events.length };
-}
+const { api, create, snapshot } = ownerApi(
+  () => t,
+  () => owner,
+);
+const createTag = (name: string) => create("/v1/tags", { name });
 
 describe("tags: invalid requests", () => {
   it.each([
@@ -43,16 +27,16 @@ describe("tags: invalid requests", () => {
     ["a name over 100 characters", { name: "x".repeat(101) }, "name", "invalid_length"],
     ["a name that is not text", { name: 42 }, "name", "invalid_type"],
   ])("POST with %s is a 400 naming the field, and stores nothing", async (_case, body, field, reason) => {
-    const before = await snapshot();
+    const before = await snapshot("tags");
     const error = expectError(await api("POST", "/v1/tags", body), 400, "VALIDATION_ERROR");
     expect(error.details).toMatchObject({ field, reason });
-    expect(await snapshot()).toEqual(before);
+    expect(await snapshot("tags")).toEqual(before);
   });
 
   it("a name taken in any case is a 409 on create and rename; no row, no event", async () => {
     await createTag("Meeting");
     const other = await createTag("call");
-    const before = await snapshot();
+    const before = await snapshot("tags");
     const created = await api("POST", "/v1/tags", { name: "MEETING" });
     expect(expectError(created, 409, "CONFLICT").details).toEqual({
       reason: "duplicate_name",
@@ -60,7 +44,7 @@ describe("tags: invalid requests", () => {
     });
     const renamed = await api("PATCH", `/v1/tags/${other.id}`, { name: " meeting" });
     expect(expectError(renamed, 409, "CONFLICT").details?.reason).toBe("duplicate_name");
-    expect(await snapshot()).toEqual(before);
+    expect(await snapshot("tags")).toEqual(before);
   });
 
   it.each(["PUT", "PATCH"] as const)("%s without a name is a 400", async (method) => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
-import { type Account, call, registerAccount } from "../../../test/helpers/fixtures.js";
+import { type Account, registerAccount } from "../../../test/helpers/fixtures.js";
+import { ownerApi } from "../../../test/helpers/resources.js";
 
 let t: TestApp;
 let owner: Account;
@@ -11,21 +12,11 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const TIMESTAMP = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-function api(
-  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
-  url: string,
-  payload?: object,
-  token?: string,
-) {
-  return call(t.app, token ?? owner.accessToken, { method, url, payload });
-}
-async function createTag(name: string, token?: string) {
-  const res = await api("POST", "/v1/tags", { name }, token);
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json().data;
-}
-const eventsOf = (id: string) =>
-  t.db.selectFrom("events").selectAll().where("resource_id", "=", id).orderBy("id").execute();
+const { api, create, eventsOf } = ownerApi(
+  () => t,
+  () => owner,
+);
+const createTag = (name: string, token?: string) => create("/v1/tags", { name }, token);
 const names = (res: { json(): { data: Array<{ name: string }> } }) => res.json().data.map((x) => x.name);
 
 describe("tags: create, read, rename, delete", () => {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
-import { type Account, call, expectError, registerAccount } from "../../../test/helpers/fixtures.js";
+import { type Account, expectError, registerAccount } from "../../../test/helpers/fixtures.js";
 import { addMember } from "../../../test/helpers/members.js";
+import { ownerApi } from "../../../test/helpers/resources.js";
 import { newId } from "../../platform/ids.js";
 
 let t: TestApp;
@@ -19,28 +20,10 @@ afterAll(() => t.close());
 const UNKNOWN_ID = "tsk_01JD6V7W9Q3E4R5T6Y7Z8H9K0P";
 const UNKNOWN_PROJECT = "prj_01JD6V7W9Q3E4R5T6Y7Z8H9K0P";
 const UNKNOWN_USER = "usr_01JD6V7W9Q3E4R5T6Y7Z8H9K0P";
-function api(method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", url: string, payload?: unknown) {
-  return call(t.app, owner.accessToken, { method, url, payload: payload as object });
-}
-async function createTask(body: Record<string, unknown>) {
-  const res = await api("POST", "/v1/tasks", body);
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json().data;
-}
-async function snapshot() {
-  const tasks = await t.db
-    .selectFrom("tasks")
-    .selectAll()
-    .where("organization_id", "=", owner.orgId)
-    .orderBy("id")
-    .execute();
-  const events = await t.db
-    .selectFrom("events")
-    .select("id")
-    .where("organization_id", "=", owner.orgId)
-    .execute();
-  return { tasks, events: events.length };
-}
+const { api, create, snapshot } = ownerApi(
+  () => t,
+  () => owner,
+);
 async function bookTime(taskId: string, projectId: string) {
   await t.db
     .insertInto("time_entries")
@@ -97,22 +80,22 @@ describe("tasks: invalid requests", () => {
     ],
     ["an unknown status", { title: "X", project_id: "P", status: "done" }, "status", "invalid_value"],
   ])("POST with %s is a 400 naming the field, and stores nothing", async (_case, body, field, reason) => {
-    const before = await snapshot();
+    const before = await snapshot("tasks");
     // "P" stands for a real project of the organization.
     const payload = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, v === "P" ? project.id : v]));
     const error = expectError(await api("POST", "/v1/tasks", payload), 400, "VALIDATION_ERROR");
     expect(error.details).toMatchObject({ field, reason });
-    expect(await snapshot()).toEqual(before);
+    expect(await snapshot("tasks")).toEqual(before);
   });
 
   it.each([
     ["a project that does not exist", { project_id: UNKNOWN_PROJECT }, "project_id", "not_found"],
     ["an assignee who is not a member", { assignee_id: UNKNOWN_USER }, "assignee_id", "not_found"],
   ])("POST with %s is a 400 naming the field; no row, no event", async (_case, body, field, reason) => {
-    const before = await snapshot();
+    const before = await snapshot("tasks");
     const res = await api("POST", "/v1/tasks", { title: "Orphan", project_id: project.id, ...body });
     expect(expectError(res, 400, "VALIDATION_ERROR").details).toEqual({ field, reason });
-    expect(await snapshot()).toEqual(before);
+    expect(await snapshot("tasks")).toEqual(before);
   });
 
   it("a deactivated member cannot be assigned", async () => {
@@ -130,31 +113,31 @@ describe("tasks: invalid requests", () => {
   });
 
   it("PUT to a project that does not exist is a 400 and changes nothing", async () => {
-    const task = await createTask({ title: "Stay", project_id: project.id });
-    const before = await snapshot();
+    const task = await create("/v1/tasks", { title: "Stay", project_id: project.id });
+    const before = await snapshot("tasks");
     const res = await api("PUT", `/v1/tasks/${task.id}`, { project_id: UNKNOWN_PROJECT, title: "Moved" });
     expect(expectError(res, 400, "VALIDATION_ERROR").details).toEqual({
       field: "project_id",
       reason: "not_found",
     });
-    expect(await snapshot()).toEqual(before);
+    expect(await snapshot("tasks")).toEqual(before);
   });
 
   it.each(["PUT", "PATCH"] as const)("%s with an empty body is a 400", async (method) => {
-    const task = await createTask({ title: `Empty ${method}`, project_id: project.id });
+    const task = await create("/v1/tasks", { title: `Empty ${method}`, project_id: project.id });
     const error = expectError(await api(method, `/v1/tasks/${task.id}`, {}), 400, "VALIDATION_ERROR");
     expect(error.details?.reason).toBe("no_fields");
   });
 
   it("a task with time entries cannot move to another project nor be deleted (409 in_use)", async () => {
-    const task = await createTask({ title: "Booked", project_id: project.id });
+    const task = await create("/v1/tasks", { title: "Booked", project_id: project.id });
     await bookTime(task.id, project.id);
-    const before = await snapshot();
+    const before = await snapshot("tasks");
     const moved = await api("PATCH", `/v1/tasks/${task.id}`, { project_id: other.id });
     expect(expectError(moved, 409, "CONFLICT").details).toEqual({ reason: "in_use", time_entries: 1 });
     const deleted = await api("DELETE", `/v1/tasks/${task.id}`);
     expect(expectError(deleted, 409, "CONFLICT").details).toEqual({ reason: "in_use", time_entries: 1 });
-    expect(await snapshot()).toEqual(before);
+    expect(await snapshot("tasks")).toEqual(before);
     // Naming its own project again is no move, and other changes still work.
     const same = await api("PATCH", `/v1/tasks/${task.id}`, { project_id: project.id, status: "completed" });
     expect(same.json().data).toMatchObject({ project_id: project.id, status: "completed" });
@@ -191,8 +174,8 @@ describe("tasks: archived projects", () => {
   it("take no new tasks, and no task moves onto one; nothing is written", async () => {
     const archived = (await api("POST", "/v1/projects", { name: "Old site" })).json().data;
     expect((await api("PATCH", `/v1/projects/${archived.id}`, { status: "archived" })).statusCode).toBe(200);
-    const task = await createTask({ title: "Keep going", project_id: project.id });
-    const before = await snapshot();
+    const task = await create("/v1/tasks", { title: "Keep going", project_id: project.id });
+    const before = await snapshot("tasks");
     const created = await api("POST", "/v1/tasks", { title: "New work", project_id: archived.id });
     expect(expectError(created, 409, "CONFLICT").details).toEqual({
       reason: "project_archived",
@@ -200,6 +183,6 @@ describe("tasks: archived projects", () => {
     });
     const moved = await api("PATCH", `/v1/tasks/${task.id}`, { project_id: archived.id });
     expect(expectError(moved, 409, "CONFLICT").details?.reason).toBe("project_archived");
-    expect(await snapshot()).toEqual(before);
+    expect(await snapshot("tasks")).toEqual(before);
   });
 });

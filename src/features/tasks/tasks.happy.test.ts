@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
-import { type Account, call, registerAccount } from "../../../test/helpers/fixtures.js";
+import { type Account, registerAccount } from "../../../test/helpers/fixtures.js";
 import { addMember } from "../../../test/helpers/members.js";
+import { ownerApi } from "../../../test/helpers/resources.js";
 
 let t: TestApp;
 let owner: Account;
@@ -16,21 +17,10 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const TIMESTAMP = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-function api(
-  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
-  url: string,
-  payload?: object,
-  token?: string,
-) {
-  return call(t.app, token ?? owner.accessToken, { method, url, payload });
-}
-async function createTask(body: Record<string, unknown>, token?: string) {
-  const res = await api("POST", "/v1/tasks", body, token);
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json().data;
-}
-const eventsOf = (id: string) =>
-  t.db.selectFrom("events").selectAll().where("resource_id", "=", id).orderBy("id").execute();
+const { api, create, eventsOf } = ownerApi(
+  () => t,
+  () => owner,
+);
 const titles = (res: { json(): { data: Array<{ title: string }> } }) => res.json().data.map((x) => x.title);
 
 describe("tasks: the reference docs' examples", () => {
@@ -82,13 +72,13 @@ describe("tasks: create, update, delete", () => {
       due_date: "2024-02-29",
       estimate_seconds: 14400,
     };
-    const task = await createTask(body);
+    const task = await create("/v1/tasks", body);
     expect(task).toEqual({ id: task.id, ...body, created_at: TIMESTAMP, updated_at: TIMESTAMP });
   });
 
   it("PATCH moves a task without time to another project, unassigns it and clears the due date", async () => {
     const member = await addMember(t.app, owner.accessToken);
-    const task = await createTask({
+    const task = await create("/v1/tasks", {
       title: "Move me",
       project_id: project.id,
       assignee_id: member.id,
@@ -110,7 +100,7 @@ describe("tasks: create, update, delete", () => {
   });
 
   it("DELETE answers 204 and task.deleted keeps its last shape", async () => {
-    const task = await createTask({ title: "Drop me", project_id: project.id });
+    const task = await create("/v1/tasks", { title: "Drop me", project_id: project.id });
     const res = await api("DELETE", `/v1/tasks/${task.id}`);
     expect(res.statusCode).toBe(204);
     expect(res.body).toBe("");
@@ -137,7 +127,7 @@ describe("tasks: lists", () => {
       ["Charlie", { project_id: web, due_date: "2024-04-01", status: "in_progress" }],
       ["Bravo", { project_id: app, due_date: "2024-02-01", assignee_id: assignee }],
     ] as const) {
-      await createTask({ title, ...extra }, org.accessToken);
+      await create("/v1/tasks", { title, ...extra }, org.accessToken);
     }
     const delta = (await list("?sort=title&order=desc&limit=1")).json().data[0];
     await api("PATCH", `/v1/tasks/${delta.id}`, { description: "touched" }, org.accessToken);
@@ -187,7 +177,7 @@ describe("tasks: lists", () => {
     const projectId = (await api("POST", "/v1/projects", { name: "Months" }, month.accessToken)).json().data
       .id;
     for (const title of ["January", "February", "March"]) {
-      const task = await createTask({ title, project_id: projectId }, month.accessToken);
+      const task = await create("/v1/tasks", { title, project_id: projectId }, month.accessToken);
       const first = `2024-${String(["January", "February", "March"].indexOf(title) + 1).padStart(2, "0")}-01`;
       await t.db
         .updateTable("tasks")
