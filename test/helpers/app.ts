@@ -20,8 +20,14 @@ export interface TestApp {
  * A test file sends hundreds of unauthenticated requests from one address (registrations, 401
  * checks), so tests get a per-IP limit they cannot reach; the limit itself is tested with its
  * production default in src/platform/rate-limit/, and production keeps SPEC §4's 100 a minute.
+ * Load shedding is off for the same reason: on a busy 2-core machine it would answer for the
+ * machine, not for the code under test; src/platform/load-shedding.test.ts turns it on.
  */
-const TEST_DEFAULTS = { LOG_LEVEL: "silent", VOLTASIS_UNAUTHENTICATED_LIMIT: "100000" };
+const TEST_DEFAULTS = {
+  LOG_LEVEL: "silent",
+  VOLTASIS_UNAUTHENTICATED_LIMIT: "100000",
+  VOLTASIS_MAX_EVENT_LOOP_DELAY_MS: "0",
+};
 
 /** A fresh, migrated database (copied from the run's template) and an app on top of it. */
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
