@@ -23,6 +23,8 @@ export interface ReportSettings {
   timezone: string;
   weekStart: "monday" | "sunday";
   currency: string;
+  /** Each entry's seconds round up to a multiple of this many minutes (0: exact seconds). */
+  roundingMinutes: number;
 }
 
 // duration_seconds is not in time_entries_report_idx, so reading it would visit every entry's heap
@@ -30,6 +32,9 @@ export interface ReportSettings {
 // extract(epoch …)::integer, numeric rounding half away from zero; the float form here rounds the
 // same way (floor(x + 0.5), exact to the microsecond below 2^31 s) at a third of the cost.
 const SECONDS = sql`floor(date_part('epoch', te.end_at - te.start_at) + 0.5)::integer`;
+/** The organization's rounding (settings.rounding_minutes): up to the next step, per entry, before summing. */
+const roundedSeconds = (minutes: number) =>
+  minutes > 0 ? sql`(ceil(${SECONDS} / ${minutes * 60}::numeric) * ${minutes * 60})::integer` : SECONDS;
 // round(seconds × rate / 3600) half up, in bigint: the product overflows integer for long entries.
 export const amountOf = (seconds: RawBuilder<unknown>, rate: RawBuilder<unknown>) =>
   sql`(${seconds}::bigint * ${rate} + 1800) / 3600`;
@@ -48,8 +53,10 @@ export function entryRows(
   columns: RawBuilder<unknown>[],
   joins: RawBuilder<unknown>[],
   where: RawBuilder<boolean>,
+  roundingMinutes: number,
 ): RawBuilder<unknown> {
-  const selected = [...columns, sql`te.billable`, sql`te.billable_rate`, sql`${SECONDS} AS seconds`];
+  const seconds = roundedSeconds(roundingMinutes);
+  const selected = [...columns, sql`te.billable`, sql`te.billable_rate`, sql`${seconds} AS seconds`];
   return sql`(SELECT ${sql.join(selected)} FROM time_entries te ${sql.join(joins, sql` `)} WHERE ${where} OFFSET 0) e`;
 }
 

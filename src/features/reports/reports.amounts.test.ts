@@ -67,6 +67,30 @@ describe("durations", () => {
   });
 });
 
+describe("rounding (settings.rounding_minutes)", () => {
+  it("rounds each entry up to the step before summing, in groups and totals; 0 keeps exact seconds", async () => {
+    const account = await registerAccount(t.app);
+    const d = reportData(t.db, account.orgId);
+    const user = account.userId;
+    const tag = await d.tag("meetings");
+    await d.entry({ user, start: "2024-08-01T09:00:00Z", seconds: 7 * 60, rate: 6000, tags: [tag] }); // → 900 s
+    await d.entry({ user, start: "2024-08-01T10:00:00Z", seconds: 15 * 60, rate: 6000 }); // exactly one step
+    await d.entry({ user, start: "2024-08-01T11:00:00Z", seconds: 16 * 60, rate: 6000, billable: false }); // → 1800
+    const query = "from=2024-08-01&to=2024-08-02";
+    expect((await summary(query, account.accessToken)).totals).toEqual(amounts(2280, 1320, 2200, 3));
+    const patched = await call(t.app, account.accessToken, {
+      method: "PATCH",
+      url: "/v1/settings",
+      payload: { rounding_minutes: 15 },
+    });
+    expect(patched.statusCode, patched.body).toBe(200);
+    const rounded = await summary(`${query}&group_by=tag`, account.accessToken);
+    expect(rounded.totals).toEqual(amounts(3600, 1800, 3000, 3));
+    expect(rounded.groups.map((g: { seconds: number }) => g.seconds)).toEqual([900, 2700]);
+    expect((await summary(query, account.accessToken)).totals).toEqual(amounts(3600, 1800, 3000, 3));
+  });
+});
+
 describe("default period", () => {
   it("is the current month in the organization's timezone", async () => {
     const account = await registerAccount(t.app);

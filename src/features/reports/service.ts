@@ -92,7 +92,7 @@ export function createReportService(deps: { db: Db }) {
       // An entry with two tags is in two tag groups, so only then do the groups not add up.
       const [rows, tagTotals] = await Promise.all([
         store.summary(ctx, input),
-        groupBy.includes("tag") ? store.totals(ctx, period, filter) : undefined,
+        groupBy.includes("tag") ? store.totals(ctx, period, filter, input.settings) : undefined,
       ]);
       const groups = rows.map((row) => toGroup(groupBy, row));
       const totals = tagTotals ? amountsOf(tagTotals) : sumOf(groups);

@@ -67,10 +67,11 @@ export function createReportStore(db: Db) {
         timezone: string;
         week_start: "monday" | "sunday";
         currency: string;
+        rounding_minutes: number;
         from_at: Date;
         to_at: Date;
       }>`
-        SELECT s.timezone, s.week_start, s.currency,
+        SELECT s.timezone, s.week_start, s.currency, s.rounding_minutes,
           ${resolve(from, monthStart)} AS from_at,
           ${resolve(to, sql`(${monthStart} + interval '1 month')`)} AS to_at
         FROM organization_settings s WHERE s.organization_id = ${ctx.orgId}`.execute(db);
@@ -80,6 +81,7 @@ export function createReportStore(db: Db) {
         timezone: row.timezone,
         weekStart: row.week_start,
         currency: row.currency,
+        roundingMinutes: row.rounding_minutes,
       };
       return { settings, period: { from: row.from_at, to: row.to_at } };
     },
@@ -117,7 +119,7 @@ export function createReportStore(db: Db) {
       const result = await sql<SummaryRow>`
         WITH g AS (
           SELECT ${sql.join(groupBy.map((_, i) => sql.raw(`e.d${i}`)))}, ${AGGREGATES}
-          FROM ${entryRows(buckets, joins, entriesOf(ctx, input.period, input.filter))}
+          FROM ${entryRows(buckets, joins, entriesOf(ctx, input.period, input.filter), settings.roundingMinutes)}
           GROUP BY ${sql.raw(groupBy.map((_, i) => i + 1).join(", "))}
         )
         SELECT g.* ${sql.join(labelColumns, sql` `)}
@@ -127,9 +129,14 @@ export function createReportStore(db: Db) {
     },
 
     /** Each entry once, whatever its tags: the totals beside a tag grouping. */
-    async totals(ctx: OrgContext, period: Period, filter: ReportFilter): Promise<AmountRow> {
-      const result = await sql<AmountRow>`
-        SELECT ${AGGREGATES} FROM ${entryRows([], [], entriesOf(ctx, period, filter))}`.execute(db);
+    async totals(
+      ctx: OrgContext,
+      period: Period,
+      filter: ReportFilter,
+      settings: ReportSettings,
+    ): Promise<AmountRow> {
+      const entries = entryRows([], [], entriesOf(ctx, period, filter), settings.roundingMinutes);
+      const result = await sql<AmountRow>`SELECT ${AGGREGATES} FROM ${entries}`.execute(db);
       return result.rows[0] as AmountRow;
     },
 

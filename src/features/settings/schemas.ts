@@ -36,8 +36,8 @@ const roundingMinutes = Type.Unsafe<number>({
   type: "integer",
   enum: [...ROUNDING_MINUTES],
   description:
-    "The organization's rounding preference in minutes (0: none), kept for clients that display " +
-    "rounded durations. The API itself, reports included, always counts exact seconds.",
+    "Summary reports round each entry's duration up to a multiple of this many minutes before adding " +
+    "it up (amounts follow); time entries and the detailed report keep exact seconds. 0: exact seconds.",
   examples: [15],
 });
 const lockDate = Type.Union([Type.String({ format: "date" }), Type.Null()], {
