@@ -59,6 +59,11 @@ export const ERROR_RESPONSES = {
   503: errorRef("Overloaded or shutting down"),
 };
 
+/** The response schema of a 204: no body at all (SPEC §2). */
+export function NoContent(description: string) {
+  return { type: "null", description } as const;
+}
+
 export function metadata(request: FastifyRequest) {
   return { timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"), request_id: request.id };
 }

@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { Envelope, ok } from "../../platform/envelope.js";
+import { Envelope, NoContent, ok } from "../../platform/envelope.js";
 import type { FeatureRoutes } from "../../platform/feature.js";
 import { LoginBody, MeResponse, RefreshBody, RegisterBody, TokenResponse } from "./schemas.js";
 import { createAccountService } from "./service.js";
@@ -63,7 +63,7 @@ export const accountRoutes: FeatureRoutes = async (fastify, deps) => {
       schema: {
         tags,
         summary: "End the current session: its access and refresh tokens stop working",
-        response: { 204: { type: "null", description: "Session ended" } },
+        response: { 204: NoContent("Session ended") },
       },
     },
     async (request, reply) => {

@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { Envelope, ListEnvelope, ok, okList } from "../../platform/envelope.js";
+import { Envelope, ListEnvelope, NoContent, ok, okList } from "../../platform/envelope.js";
 import type { FeatureRoutes } from "../../platform/feature.js";
 import {
   ApiKeyParams,
@@ -73,7 +73,7 @@ export const apiKeyRoutes: FeatureRoutes = async (fastify, deps) => {
         tags,
         summary: "Revoke an API key at once; revoking a revoked key is a no-op",
         params: ApiKeyParams,
-        response: { 204: { type: "null", description: "Revoked" } },
+        response: { 204: NoContent("Revoked") },
       },
     },
     async (request, reply) => {

@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { Envelope, ListEnvelope, ok, okList } from "../../platform/envelope.js";
+import { Envelope, ListEnvelope, NoContent, ok, okList } from "../../platform/envelope.js";
 import type { FeatureRoutes } from "../../platform/feature.js";
 import {
   ClientParams,
@@ -90,7 +90,7 @@ export const clientRoutes: FeatureRoutes = async (fastify, deps) => {
         summary: "Delete a client that no project belongs to",
         description: "A client with projects is a 409 `in_use`; archive it instead (`status: archived`).",
         params: ClientParams,
-        response: { 204: { type: "null", description: "Deleted" } },
+        response: { 204: NoContent("Deleted") },
       },
     },
     async (request, reply) => {

@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import { Envelope, ListEnvelope, ok, okList } from "../../platform/envelope.js";
+import { Envelope, ListEnvelope, NoContent, ok, okList } from "../../platform/envelope.js";
 import type { FeatureRoutes } from "../../platform/feature.js";
 import { pageWindow, paginationBlock } from "../../platform/pagination.js";
 import {
@@ -97,7 +97,7 @@ export const memberRoutes: FeatureRoutes = async (fastify, deps) => {
         tags,
         summary: "Deactivate a member: their sessions here end, their data stays",
         params: MemberParams,
-        response: { 204: { type: "null", description: "Member deactivated" } },
+        response: { 204: NoContent("Member deactivated") },
       },
     },
     async (request, reply) => {

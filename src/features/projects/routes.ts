@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { Envelope, ListEnvelope, ok, okList } from "../../platform/envelope.js";
+import { Envelope, ListEnvelope, NoContent, ok, okList } from "../../platform/envelope.js";
 import type { FeatureRoutes } from "../../platform/feature.js";
 import {
   CreateProjectBody,
@@ -93,7 +93,7 @@ export const projectRoutes: FeatureRoutes = async (fastify, deps) => {
         description:
           "A project with tasks or time entries is a 409 `in_use`; archive it instead (`status: archived`).",
         params: ProjectParams,
-        response: { 204: { type: "null", description: "Deleted" } },
+        response: { 204: NoContent("Deleted") },
       },
     },
     async (request, reply) => {

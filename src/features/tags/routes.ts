@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { Envelope, ListEnvelope, ok, okList } from "../../platform/envelope.js";
+import { Envelope, ListEnvelope, NoContent, ok, okList } from "../../platform/envelope.js";
 import type { FeatureRoutes } from "../../platform/feature.js";
 import { ListTagsQuery, TagBody, TagParams, TagSchema } from "./schemas.js";
 import { createTagService } from "./service.js";
@@ -83,7 +83,7 @@ export const tagRoutes: FeatureRoutes = async (fastify, deps) => {
         tags: openApiTags,
         summary: "Delete a tag; the time entries that carried it keep everything else",
         params: TagParams,
-        response: { 204: { type: "null", description: "Deleted" } },
+        response: { 204: NoContent("Deleted") },
       },
     },
     async (request, reply) => {

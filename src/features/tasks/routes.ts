@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { Envelope, ListEnvelope, ok, okList } from "../../platform/envelope.js";
+import { Envelope, ListEnvelope, NoContent, ok, okList } from "../../platform/envelope.js";
 import type { FeatureRoutes } from "../../platform/feature.js";
 import { CreateTaskBody, ListTasksQuery, TaskParams, TaskSchema, UpdateTaskBody } from "./schemas.js";
 import { createTaskService } from "./service.js";
@@ -87,7 +87,7 @@ export const taskRoutes: FeatureRoutes = async (fastify, deps) => {
         summary: "Delete a task that no time entry refers to",
         description: "A task with time entries is a 409 `in_use`; complete it instead (`status: completed`).",
         params: TaskParams,
-        response: { 204: { type: "null", description: "Deleted" } },
+        response: { 204: NoContent("Deleted") },
       },
     },
     async (request, reply) => {

@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import { Envelope, ListEnvelope, ok, okList } from "../../platform/envelope.js";
+import { Envelope, ListEnvelope, NoContent, ok, okList } from "../../platform/envelope.js";
 import type { FeatureRoutes } from "../../platform/feature.js";
 import {
   CreateTimeEntryBody,
@@ -150,7 +150,7 @@ export const timeEntryRoutes: FeatureRoutes = async (fastify, deps) => {
         tags,
         summary: "Delete a time entry",
         params: TimeEntryParams,
-        response: { 204: { type: "null", description: "Deleted" } },
+        response: { 204: NoContent("Deleted") },
       },
     },
     async (request, reply) => {

@@ -1,3 +1,4 @@
+import { foreignKeyViolation, isUniqueViolation } from "../../platform/db/errors.js";
 import { ApiError, ConflictError, ForbiddenError, ValidationError } from "../../platform/errors.js";
 import { MAX_DURATION_S } from "./schemas.js";
 import type { EntrySettings } from "./store.js";
@@ -80,13 +81,13 @@ const FOREIGN_KEY_FIELDS: Array<[string, string]> = [
 export function fromDatabaseError(error: unknown): unknown {
   const e = error as { code?: string; constraint_name?: string } | null;
   const constraint = e?.constraint_name ?? "";
-  if (e?.code === "23505" && constraint === "time_entries_one_running") {
+  if (isUniqueViolation(error, "time_entries_one_running")) {
     return new ConflictError(
       "This user already has a running timer: stop it first (GET /v1/time-entries/current shows it)",
       "timer_running",
     );
   }
-  if (e?.code === "23503") {
+  if (foreignKeyViolation(error) !== null) {
     const field = FOREIGN_KEY_FIELDS.find(([column]) => constraint.includes(column))?.[1] ?? "body";
     return new ValidationError(field, `${field} refers to something that no longer exists`, "not_found");
   }
