@@ -4,6 +4,8 @@ import { apiKeyRoutes } from "./features/api-keys/routes.js";
 import { clientRoutes } from "./features/clients/routes.js";
 import { eventRoutes } from "./features/events/routes.js";
 import { healthRoutes } from "./features/health/routes.js";
+import { jobRoutes } from "./features/jobs/routes.js";
+import { logRoutes } from "./features/logs/routes.js";
 import { memberRoutes } from "./features/members/routes.js";
 import { MEMBER_SCHEMAS } from "./features/members/schemas.js";
 import { organizationRoutes } from "./features/organizations/routes.js";
@@ -14,9 +16,12 @@ import { settingsRoutes } from "./features/settings/routes.js";
 import { tagRoutes } from "./features/tags/routes.js";
 import { taskRoutes } from "./features/tasks/routes.js";
 import { timeEntryRoutes } from "./features/time-entries/routes.js";
+import { webhookRoutes } from "./features/webhooks/routes.js";
 import { type Authenticator, createAuthenticator } from "./platform/auth/authenticator.js";
 import { createIdentityStore } from "./platform/auth/identity-store.js";
 import { authPlugin } from "./platform/auth/plugin.js";
+import { type Clock, systemClock } from "./platform/background/clock.js";
+import { createBackground } from "./platform/background/runner.js";
 import type { Config } from "./platform/config.js";
 import type { DbHandle } from "./platform/db/connection.js";
 import { SHARED_SCHEMAS } from "./platform/envelope.js";
@@ -34,6 +39,8 @@ export interface AppDeps {
   database: DbHandle;
   /** Set by main.ts on SIGTERM so `/ready` turns away new traffic while requests drain. */
   isDraining?: () => boolean;
+  /** Background work reads the time here; tests pass a clock they can move forward. */
+  clock?: Clock;
 }
 
 declare module "fastify" {
@@ -87,7 +94,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authPlugin, { authenticator, hooks: credentialHooks(limiter) });
   await app.register(openApiPlugin);
 
-  const features = { db: database.db, authenticator, config };
+  const background = createBackground({
+    notifications: database.notifications,
+    log: app.log,
+    enabled: config.workers,
+  });
+  app.addHook("onReady", () => background.start());
+  app.addHook("onClose", () => background.stop());
+
+  const clock = deps.clock ?? systemClock;
+  const features = { db: database.db, authenticator, config, background, clock };
   await app.register(healthRoutes, { db: database, isDraining, redisReachable: limiter.redisReachable });
   await app.register(accountRoutes, { prefix: "/v1/auth", ...features });
   await app.register(organizationRoutes, { prefix: "/v1", ...features });
@@ -101,5 +117,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(projectRoutes, { prefix: "/v1", ...features });
   await app.register(taskRoutes, { prefix: "/v1", ...features });
   await app.register(tagRoutes, { prefix: "/v1", ...features });
+  await app.register(webhookRoutes, { prefix: "/v1", ...features });
+  await app.register(jobRoutes, { prefix: "/v1", ...features });
+  await app.register(logRoutes, { prefix: "/v1", ...features });
   return app;
 }

@@ -33,6 +33,8 @@ export interface Config {
    */
   platformAdmins: string[];
   webhooksAllowPrivate: boolean;
+  /** Whether this process works the webhook and job queues (off: an API-only process). */
+  workers: boolean;
   logLevel: LogLevel;
 }
 
@@ -212,6 +214,7 @@ export function loadConfig(env: Env = process.env): Config {
     defaultPlan: oneOf(env, "VOLTASIS_DEFAULT_PLAN", PLANS, "enterprise"),
     platformAdmins: userIds(env, "VOLTASIS_PLATFORM_ADMINS"),
     webhooksAllowPrivate: bool(env, "VOLTASIS_WEBHOOKS_ALLOW_PRIVATE", false),
+    workers: oneOf(env, "VOLTASIS_WORKERS", ["on", "off"], "on") === "on",
     logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),
   };
 }

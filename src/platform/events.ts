@@ -2,6 +2,7 @@ import { type Kysely, sql } from "kysely";
 import type { Database } from "./db/schema.js";
 import { newId } from "./ids.js";
 import type { OrgContext } from "./tenancy.js";
+import { rfc3339 } from "./time.js";
 
 export interface DomainEvent {
   /** `<resource>.created|updated|deleted`, `timer.started`, … (SPEC §7). */
@@ -14,9 +15,21 @@ export interface DomainEvent {
   data: unknown;
 }
 
+/** Workers LISTEN here; a NOTIFY sent inside the transaction reaches them when it commits. */
+export const DELIVERIES_CHANNEL = "voltasis_webhook_deliveries";
+
+/** Changes to these are also written to the audit log (GET /v1/logs): who changed access. */
+const AUDITED_RESOURCES = new Set(["api_key", "webhook", "member", "settings", "organization"]);
+
+/** The body every subscriber receives for an event, exactly as SPEC §7 shows it. */
+export function webhookPayload(id: string, name: string, at: Date, orgId: string, data: unknown): string {
+  return JSON.stringify({ id, event: name, timestamp: rfc3339(at), organization_id: orgId, data });
+}
+
 /**
- * Writes a domain event. Pass the transaction that makes the change: the event then commits or
- * rolls back with it (the outbox that webhooks deliver from), so none is lost or invented.
+ * Writes a domain event. Pass the transaction that makes the change: the event, one queued
+ * delivery per subscribed webhook and the audit entry then commit or roll back with it (the
+ * outbox), so none is lost or invented.
  */
 export async function recordEvent(
   trx: Kysely<Database>,
@@ -24,6 +37,8 @@ export async function recordEvent(
   event: DomainEvent,
 ): Promise<string> {
   const id = newId("event");
+  const at = new Date();
+  const json = JSON.stringify(event.data);
   await trx
     .insertInto("events")
     .values({
@@ -35,8 +50,60 @@ export async function recordEvent(
       actor_id: event.actorId,
       // As text, cast by PostgreSQL: postgres.js would JSON.stringify a string bound to a jsonb
       // parameter once more and store a JSON string instead of the object.
-      data: sql<string>`${JSON.stringify(event.data)}::text::jsonb`,
+      data: sql<string>`${json}::text::jsonb`,
+      created_at: at,
     })
     .execute();
+  if (AUDITED_RESOURCES.has(event.resourceType)) {
+    await trx
+      .insertInto("logs")
+      .values({
+        id: newId("logEntry"),
+        organization_id: ctx.orgId,
+        kind: "audit",
+        created_at: at,
+        user_id: event.actorId,
+        action: event.name,
+        resource_type: event.resourceType,
+        resource_id: event.resourceId,
+        event_id: id,
+      })
+      .execute();
+  }
+  await queueDeliveries(trx, ctx, { id, name: event.name, at, data: event.data });
   return id;
+}
+
+/** Queues one delivery of the event to each enabled webhook subscribed to it (names or `resource.*`). */
+async function queueDeliveries(
+  trx: Kysely<Database>,
+  ctx: OrgContext,
+  event: { id: string; name: string; at: Date; data: unknown },
+) {
+  const wildcard = `${event.name.split(".")[0]}.*`;
+  const webhooks = await trx
+    .selectFrom("webhooks")
+    .select("id")
+    .where("organization_id", "=", ctx.orgId)
+    .where("enabled", "=", true)
+    .where(sql<boolean>`events && ARRAY[${event.name}, ${wildcard}, '*']::text[]`)
+    .execute();
+  if (webhooks.length === 0) return;
+  const payload = webhookPayload(event.id, event.name, event.at, ctx.orgId, event.data);
+  await trx
+    .insertInto("webhook_deliveries")
+    .values(
+      webhooks.map((webhook) => ({
+        id: newId("delivery"),
+        organization_id: ctx.orgId,
+        webhook_id: webhook.id,
+        event_id: event.id,
+        event_name: event.name,
+        payload,
+        next_attempt_at: event.at,
+        created_at: event.at,
+      })),
+    )
+    .execute();
+  await sql`SELECT pg_notify(${DELIVERIES_CHANNEL}, '')`.execute(trx);
 }

@@ -18,6 +18,8 @@ export const ID_PREFIXES = {
   job: "job",
   request: "req",
   session: "ses",
+  logEntry: "log",
+  attempt: "att",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import postgres from "postgres";
 import { inject } from "vitest";
 import { buildApp } from "../../src/app.js";
+import type { Clock } from "../../src/platform/background/clock.js";
 import { loadConfig } from "../../src/platform/config.js";
 import { connect, type Db } from "../../src/platform/db/connection.js";
 import { ensureDatabase } from "../../src/platform/db/open.js";
@@ -30,7 +31,10 @@ const TEST_DEFAULTS = {
 };
 
 /** A fresh, migrated database (copied from the run's template) and an app on top of it. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  options: { clock?: Clock } = {},
+): Promise<TestApp> {
   const adminUrl = inject("pgAdminUrl");
   const name = `t_${randomBytes(6).toString("hex")}`;
   await ensureDatabase(adminUrl, name, inject("pgTemplate"));
@@ -38,7 +42,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   url.pathname = `/${name}`;
   const config = loadConfig({ ...TEST_DEFAULTS, ...env });
   const database = connect(url.toString(), { max: 5 });
-  const app = await buildApp({ config, database });
+  const app = await buildApp({ config, database, clock: options.clock });
   await app.ready();
   const others: Array<{ app: FastifyInstance; close(): Promise<void> }> = [];
   return {
@@ -49,6 +53,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       const other = await buildApp({
         config: loadConfig({ ...TEST_DEFAULTS, ...env, ...extraEnv }),
         database: own,
+        clock: options.clock,
       });
       await other.ready();
       others.push({ app: other, close: () => own.close() });

@@ -5,8 +5,15 @@ import type { Database } from "./schema.js";
 
 export type Db = Kysely<Database>;
 
+/** PostgreSQL LISTEN: a NOTIFY sent in a transaction arrives at every process once it commits. */
+export interface Notifications {
+  /** Calls onNotify for each notification on channel; the returned function stops listening. */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+}
+
 export interface DbHandle {
   db: Db;
+  notifications: Notifications;
   close(): Promise<void>;
   /** `SELECT 1` within a deadline, for `/ready`. */
   ping(timeoutMs?: number): Promise<boolean>;
@@ -23,6 +30,13 @@ export function connect(url: string, options: { max?: number } = {}): DbHandle {
   const db = new Kysely<Database>({ dialect: new PostgresJsDialect(client) });
   return {
     db,
+    notifications: {
+      async listen(channel, onNotify) {
+        // postgres.js keeps one extra connection for all of this process's channels.
+        const subscription = await client.listen(channel, onNotify);
+        return () => subscription.unlisten();
+      },
+    },
     close: () => db.destroy(),
     async ping(timeoutMs = 2000) {
       let timer: NodeJS.Timeout | undefined;

@@ -175,6 +175,107 @@ export interface EventsTable {
   created_at: Timestamp;
 }
 
+type Json = ColumnType<unknown, string, string>;
+type NullableJson = ColumnType<unknown | null, string | null | undefined, string | null>;
+
+export interface WebhooksTable {
+  id: string;
+  organization_id: string;
+  url: string;
+  description: Generated<string>;
+  events: string[];
+  enabled: Generated<boolean>;
+  disabled_reason: string | null;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: NullableTimestamp;
+  failing_since: NullableTimestamp;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  organization_id: string;
+  webhook_id: string;
+  event_id: string;
+  event_name: string;
+  payload: string;
+  status: Generated<string>;
+  attempts: Generated<number>;
+  next_attempt_at: NullableTimestamp;
+  locked_until: NullableTimestamp;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  completed_at: NullableTimestamp;
+}
+
+export interface WebhookAttemptsTable {
+  id: string;
+  organization_id: string;
+  delivery_id: string;
+  attempt: number;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
+  response_excerpt: string | null;
+  attempted_at: Timestamp;
+}
+
+export interface JobsTable {
+  id: string;
+  organization_id: string;
+  type: string;
+  params: Json;
+  input: string | null;
+  status: Generated<string>;
+  progress: Generated<number>;
+  result: NullableJson;
+  result_file: string | null;
+  result_content_type: string | null;
+  error: NullableJson;
+  attempts: Generated<number>;
+  locked_until: NullableTimestamp;
+  created_by: string | null;
+  created_at: Timestamp;
+  started_at: NullableTimestamp;
+  finished_at: NullableTimestamp;
+}
+
+export interface LogsTable {
+  id: string;
+  organization_id: string;
+  kind: "request" | "audit";
+  created_at: Timestamp;
+  user_id: string | null;
+  api_key_id: string | null;
+  request_id: string | null;
+  method: string | null;
+  path: string | null;
+  status: number | null;
+  duration_ms: number | null;
+  action: string | null;
+  resource_type: string | null;
+  resource_id: string | null;
+  event_id: string | null;
+}
+
+export interface ApiKeyUsageDailyTable {
+  organization_id: string;
+  api_key_id: string;
+  /** postgres.js reads a `date` as a Date at UTC midnight. */
+  day: ColumnType<Date, string, string>;
+  requests: ColumnType<string, number | string | undefined, number | string>;
+  errors: ColumnType<string, number | string | undefined, number | string>;
+}
+
+export interface ScheduledRunsTable {
+  name: string;
+  last_run_at: Timestamp;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -190,4 +291,11 @@ export interface Database {
   time_entries: TimeEntriesTable;
   time_entry_tags: TimeEntryTagsTable;
   events: EventsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+  jobs: JobsTable;
+  logs: LogsTable;
+  api_key_usage_daily: ApiKeyUsageDailyTable;
+  scheduled_runs: ScheduledRunsTable;
 }

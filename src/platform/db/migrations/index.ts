@@ -2,6 +2,7 @@ import type { Migration } from "kysely";
 import * as accounts from "./0001_accounts.js";
 import * as timeTracking from "./0002_time_tracking.js";
 import * as eventsByTime from "./0003_events_by_time.js";
+import * as webhooksJobsLogs from "./0004_webhooks_jobs_logs.js";
 
 /**
  * Forward-only and never edited once landed: add a new numbered file and list it here.
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   "0001_accounts": accounts,
   "0002_time_tracking": timeTracking,
   "0003_events_by_time": eventsByTime,
+  "0004_webhooks_jobs_logs": webhooksJobsLogs,
 };

@@ -1,0 +1,3 @@
+import type { FeatureRoutes } from "../../platform/feature.js";
+
+export const webhookRoutes: FeatureRoutes = async () => {};

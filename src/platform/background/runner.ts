@@ -1,0 +1,111 @@
+import type { FastifyBaseLogger } from "fastify";
+import type { Notifications } from "../db/connection.js";
+
+/** One kind of background work: webhook deliveries, jobs, retention pruning. */
+export interface BackgroundTask {
+  name: string;
+  /** Does one round of due work and says how much it handled; 0 means nothing was due. */
+  runOnce(): Promise<number>;
+  /** A PostgreSQL NOTIFY channel that wakes this task at once, from any process. */
+  channel?: string;
+  /** How long to sleep when idle before looking again (work that became due by the clock). */
+  idleMs: number;
+}
+
+export interface Background {
+  /** Features register their tasks while the app is built; they start when it is ready. */
+  register(task: BackgroundTask): void;
+  /** Wakes a task in this process now (work it just queued itself). */
+  wake(name: string): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface Loop {
+  task: BackgroundTask;
+  wake(): void;
+  done: Promise<void>;
+}
+
+const ERROR_BACKOFF_MS = 1_000;
+
+/**
+ * Runs each task in a loop: work while there is work, then sleep until woken or idleMs passes.
+ * Each loop runs one round at a time, so a task never races itself inside one process; tasks
+ * that several processes run claim their rows with FOR UPDATE SKIP LOCKED.
+ */
+export function createBackground(deps: {
+  notifications: Notifications;
+  log: FastifyBaseLogger;
+  enabled: boolean;
+}): Background {
+  const tasks: BackgroundTask[] = [];
+  const loops = new Map<string, Loop>();
+  const unlisten: Array<() => Promise<void>> = [];
+  let running = false;
+
+  function startLoop(task: BackgroundTask): Loop {
+    let wakeUp: (() => void) | null = null;
+    let woken = false;
+    const sleep = (ms: number) =>
+      new Promise<void>((resolve) => {
+        if (woken || !running) return resolve();
+        const timer = setTimeout(resolve, ms);
+        wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    const loop = async () => {
+      while (running) {
+        woken = false;
+        let handled = 0;
+        try {
+          handled = await task.runOnce();
+        } catch (error) {
+          if (!running) break;
+          deps.log.error({ err: error, task: task.name }, "background task failed; retrying");
+          await sleep(ERROR_BACKOFF_MS);
+          continue;
+        }
+        if (handled === 0) await sleep(task.idleMs);
+        wakeUp = null;
+      }
+    };
+    return {
+      task,
+      wake() {
+        woken = true;
+        wakeUp?.();
+      },
+      done: loop(),
+    };
+  }
+
+  return {
+    register(task) {
+      tasks.push(task);
+    },
+    wake(name) {
+      loops.get(name)?.wake();
+    },
+    async start() {
+      if (!deps.enabled || running) return;
+      running = true;
+      for (const task of tasks) {
+        const loop = startLoop(task);
+        loops.set(task.name, loop);
+        if (task.channel) unlisten.push(await deps.notifications.listen(task.channel, () => loop.wake()));
+      }
+    },
+    async stop() {
+      if (!running) return;
+      running = false;
+      for (const loop of loops.values()) loop.wake();
+      await Promise.all([...loops.values()].map((loop) => loop.done));
+      await Promise.all(unlisten.map((fn) => fn()));
+      loops.clear();
+      unlisten.length = 0;
+    },
+  };
+}
