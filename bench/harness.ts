@@ -71,6 +71,8 @@ export interface Bench {
  */
 export const BENCH_ENV = {
   LOG_LEVEL: "silent",
+  // The webhook scenario's receiver listens on 127.0.0.1, which production refuses (SSRF guard).
+  VOLTASIS_WEBHOOKS_ALLOW_PRIVATE: "true",
   VOLTASIS_PLAN_LIMITS: JSON.stringify({ enterprise: { per_minute: 1_000_000_000 } }),
 };
 
@@ -221,6 +223,8 @@ export interface Row {
   goal: number;
   /** When set, the goal is the real side's p50 latency below this, not the ratio. */
   maxP50Ms?: number;
+  /** When set, the goal is the real side's rate (per second) at least this, not the ratio. */
+  minPerSecond?: number;
   /** Why the scenario could not run (its route does not exist yet, say). */
   skipped?: string;
 }

@@ -1,7 +1,7 @@
 import fs from "node:fs/promises";
 import { type Bench, createTeardown, type Row, readSettings, setUp, withDeadline } from "./harness.js";
 
-type Scenario = { run(bench: Bench): Promise<Row> };
+type Scenario = { run(bench: Bench): Promise<Row | Row[]> };
 
 const SETUP_LIMIT_S = 180;
 
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     for (const file of files) {
       process.stderr.write(`${file}\n`);
       const scenario = (await import(new URL(file, dir).href)) as Scenario;
-      rows.push(await scenario.run(bench));
+      rows.push(...[await scenario.run(bench)].flat());
     }
   } catch (error) {
     failed = true;
@@ -67,6 +67,10 @@ function formatTable(rows: Row[]): string {
   ];
   const goal = (r: Row) => {
     if (r.skipped) return `SKIPPED: ${r.skipped}`;
+    if (r.minPerSecond !== undefined) {
+      const met = r.real.requestsPerSecond >= r.minPerSecond;
+      return `>= ${r.minPerSecond.toLocaleString("en-US")}/s ${met ? "PASS" : "BELOW GOAL"}`;
+    }
     if (r.maxP50Ms !== undefined) {
       return `p50 < ${r.maxP50Ms} ms ${r.real.p50Ms < r.maxP50Ms ? "PASS" : "BELOW GOAL"}`;
     }

@@ -122,6 +122,7 @@ describe("configuration is validated at start-up", () => {
     ["REDIS_URL", "not a url"],
     ["VOLTASIS_DEFAULT_PLAN", "platinum"],
     ["VOLTASIS_WEBHOOKS_ALLOW_PRIVATE", "maybe"],
+    ["VOLTASIS_WORKERS", "sometimes"],
     ["VOLTASIS_PLATFORM_ADMINS", "bob@example.com"],
   ])("a bad %s (%s) stops the process with a message naming it", async (variable, value) => {
     const { code, output } = await runToExit({ VOLTASIS_DATA_DIR: dataDir, [variable]: value });
