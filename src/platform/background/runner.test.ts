@@ -4,7 +4,7 @@ import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
 import { connect, type DbHandle } from "../db/connection.js";
 import { createBackground } from "./runner.js";
 
-const silentLog = { error: vi.fn() } as unknown as Parameters<typeof createBackground>[0]["log"];
+const silentLog = { error: vi.fn(), warn: vi.fn() };
 
 /** A task that reports each round and finds `pending` items of work, one per round. */
 function countingTask(name: string, options: { channel?: string; idleMs?: number } = {}) {
@@ -90,7 +90,7 @@ describe("background runner", () => {
     const log = { error: vi.fn() };
     const background = createBackground({
       notifications: database.notifications,
-      log: log as unknown as typeof silentLog,
+      log: { ...silentLog, ...log },
       enabled: true,
     });
     background.register({
@@ -105,6 +105,28 @@ describe("background runner", () => {
     await background.start();
     await vi.waitFor(() => expect(calls).toBe(2), { timeout: 5_000 });
     expect(log.error).toHaveBeenCalledTimes(1);
+    await background.stop();
+  });
+
+  it("starts while the database cannot be reached, and polls meanwhile", async () => {
+    const { task, state } = countingTask("patient", { channel: "voltasis_test_later", idleMs: 50 });
+    let refusals = 0;
+    const log = { error: vi.fn(), warn: vi.fn() };
+    const background = createBackground({
+      notifications: {
+        listen(channel, onNotify) {
+          if (refusals++ === 0) return Promise.reject(new Error("connect ECONNREFUSED"));
+          return database.notifications.listen(channel, onNotify);
+        },
+      },
+      log,
+      enabled: true,
+    });
+    background.register(task);
+    await background.start();
+    state.pending = 1;
+    await vi.waitFor(() => expect(state.handled).toBe(1), { timeout: 2_000 });
+    expect(log.warn).toHaveBeenCalledTimes(1);
     await background.stop();
   });
 

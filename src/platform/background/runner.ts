@@ -28,6 +28,7 @@ interface Loop {
 }
 
 const ERROR_BACKOFF_MS = 1_000;
+const LISTEN_RETRY_MS = 5_000;
 
 /**
  * Runs each task in a loop: work while there is work, then sleep until woken or idleMs passes.
@@ -36,13 +37,35 @@ const ERROR_BACKOFF_MS = 1_000;
  */
 export function createBackground(deps: {
   notifications: Notifications;
-  log: FastifyBaseLogger;
+  log: Pick<FastifyBaseLogger, "error" | "warn">;
   enabled: boolean;
 }): Background {
   const tasks: BackgroundTask[] = [];
   const loops = new Map<string, Loop>();
   const unlisten: Array<() => Promise<void>> = [];
+  const subscriptions: Array<Promise<void>> = [];
   let running = false;
+  let signalStopped: () => void = () => {};
+  let stopped: Promise<void> = Promise.resolve();
+
+  /**
+   * LISTENs for the task's channel. If the database cannot be reached now, the loop still polls
+   * every idleMs, and listening is tried again until it works: a process started while PostgreSQL
+   * is down serves its 503s and catches up, instead of failing to start.
+   */
+  async function subscribe(channel: string, loop: Loop) {
+    while (running) {
+      try {
+        const stop = await deps.notifications.listen(channel, () => loop.wake());
+        if (running) unlisten.push(stop);
+        else await stop();
+        return;
+      } catch (error) {
+        deps.log.warn({ err: error, channel }, "cannot listen for notifications yet; polling meanwhile");
+        await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, LISTEN_RETRY_MS).unref())]);
+      }
+    }
+  }
 
   function startLoop(task: BackgroundTask): Loop {
     let wakeUp: (() => void) | null = null;
@@ -92,17 +115,22 @@ export function createBackground(deps: {
     async start() {
       if (!deps.enabled || running) return;
       running = true;
+      stopped = new Promise((resolve) => {
+        signalStopped = resolve;
+      });
       for (const task of tasks) {
         const loop = startLoop(task);
         loops.set(task.name, loop);
-        if (task.channel) unlisten.push(await deps.notifications.listen(task.channel, () => loop.wake()));
+        if (task.channel) subscriptions.push(subscribe(task.channel, loop));
       }
     },
     async stop() {
       if (!running) return;
       running = false;
+      signalStopped();
       for (const loop of loops.values()) loop.wake();
       await Promise.all([...loops.values()].map((loop) => loop.done));
+      await Promise.all(subscriptions.splice(0));
       await Promise.all(unlisten.map((fn) => fn()));
       loops.clear();
       unlisten.length = 0;

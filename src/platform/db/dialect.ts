@@ -45,10 +45,11 @@ class PostgresJsConnection implements DatabaseConnection {
 
   async begin(settings: TransactionSettings): Promise<void> {
     this.#reserved = await this.pool.reserve();
-    const level = settings.isolationLevel;
-    await this.executeQuery(
-      CompiledQuery.raw(level ? `start transaction isolation level ${level}` : "begin"),
-    );
+    const modes = [
+      settings.isolationLevel && `isolation level ${settings.isolationLevel}`,
+      settings.accessMode,
+    ].filter(Boolean);
+    await this.executeQuery(CompiledQuery.raw(`start transaction ${modes.join(", ")}`.trim()));
   }
 
   release(): void {
