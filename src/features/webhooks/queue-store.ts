@@ -1,0 +1,147 @@
+import { sql } from "kysely";
+import type { Db } from "../../platform/db/connection.js";
+import { newId } from "../../platform/ids.js";
+
+/**
+ * The delivery queue as the worker sees it. Unlike store.ts these statements span organizations:
+ * one worker serves every tenant, and each row it touches carries its own organization_id, which
+ * the attempts it writes copy and the events it records are scoped to.
+ */
+
+export interface ClaimedDelivery {
+  id: string;
+  organization_id: string;
+  webhook_id: string;
+  event_id: string;
+  payload: string;
+  /** This attempt's number: the count after the claim. */
+  attempts: number;
+  url: string;
+  enabled: boolean;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Date | null;
+}
+
+export interface DeliveryOutcome {
+  deliveryId: string;
+  organizationId: string;
+  webhookId: string;
+  attempt: number;
+  /** Absent when nothing was sent (the webhook was disabled): no attempt row, no failing state. */
+  sent?: {
+    ok: boolean;
+    statusCode: number | null;
+    durationMs: number;
+    error: string | null;
+    responseExcerpt: string | null;
+    attemptedAt: Date;
+  };
+  status: "pending" | "succeeded" | "failed";
+  nextAttemptAt: Date | null;
+  completedAt: Date | null;
+  error: string | null;
+}
+
+export function createQueueStore(db: Db) {
+  return {
+    /**
+     * Claims up to `limit` due deliveries in one statement: rows other workers hold are skipped,
+     * and the lease (`locked_until`) hands a row to another worker if this one dies mid-send.
+     * The webhook is read in the same statement, so a disable or a rotation is seen at once.
+     */
+    async claim(now: Date, leaseMs: number, limit: number): Promise<ClaimedDelivery[]> {
+      const lease = new Date(now.getTime() + leaseMs);
+      const result = await sql<ClaimedDelivery>`
+        WITH due AS (
+          SELECT id FROM webhook_deliveries
+          WHERE status = 'pending' AND next_attempt_at <= ${now}
+            AND (locked_until IS NULL OR locked_until < ${now})
+          ORDER BY next_attempt_at
+          LIMIT ${limit}
+          FOR UPDATE SKIP LOCKED
+        )
+        UPDATE webhook_deliveries d
+        SET locked_until = ${lease},
+            attempts = d.attempts + CASE WHEN w.enabled THEN 1 ELSE 0 END
+        FROM due, webhooks w
+        WHERE d.id = due.id AND w.id = d.webhook_id
+        RETURNING d.id, d.organization_id, d.webhook_id, d.event_id, d.payload, d.attempts,
+          w.url, w.enabled, w.secret, w.previous_secret, w.previous_secret_expires_at`.execute(db);
+      return result.rows;
+    },
+
+    /**
+     * Every delivery's new state in one UPDATE, then every attempt in one INSERT. Only rows still
+     * held by this claim are written: a delivery deleted with its webhook meanwhile, or re-claimed
+     * after this worker's lease ran out, is left alone.
+     */
+    async record(outcomes: DeliveryOutcome[]) {
+      if (outcomes.length === 0) return;
+      const rows = outcomes.map(
+        (o) =>
+          sql`(${o.deliveryId}::text, ${o.attempt}::int, ${o.status}::text, ${o.nextAttemptAt}::timestamptz,
+            ${o.sent?.statusCode ?? null}::int, ${o.error}::text, ${o.completedAt}::timestamptz)`,
+      );
+      const updated = await sql<{ id: string }>`
+        UPDATE webhook_deliveries d
+        SET status = v.status, next_attempt_at = v.next_attempt_at, locked_until = NULL,
+            last_status_code = COALESCE(v.status_code, d.last_status_code),
+            last_error = v.error, completed_at = v.completed_at
+        FROM (VALUES ${sql.join(rows)}) AS v(id, attempt, status, next_attempt_at, status_code, error, completed_at)
+        WHERE d.id = v.id AND d.attempts = v.attempt AND d.status = 'pending'
+        RETURNING d.id`.execute(db);
+      const kept = new Set(updated.rows.map((row) => row.id));
+      const attempts = outcomes.flatMap((o) =>
+        o.sent && kept.has(o.deliveryId)
+          ? [
+              {
+                id: newId("attempt"),
+                organization_id: o.organizationId,
+                delivery_id: o.deliveryId,
+                attempt: o.attempt,
+                status_code: o.sent.statusCode,
+                duration_ms: Math.max(0, Math.round(o.sent.durationMs)),
+                error: o.sent.error,
+                response_excerpt: o.sent.responseExcerpt,
+                attempted_at: o.sent.attemptedAt,
+              },
+            ]
+          : [],
+      );
+      if (attempts.length > 0) await db.insertInto("webhook_attempts").values(attempts).execute();
+    },
+
+    /**
+     * Starts or ends each webhook's run of failures. Only changes are written, so a healthy
+     * endpoint's row is not rewritten on every delivery.
+     */
+    async updateFailingState(results: Array<{ webhookId: string; succeeded: boolean }>, at: Date) {
+      if (results.length === 0) return;
+      const rows = results.map((r) => sql`(${r.webhookId}::text, ${r.succeeded}::boolean)`);
+      await sql`
+        UPDATE webhooks w
+        SET failing_since = CASE WHEN v.succeeded THEN NULL ELSE ${at}::timestamptz END
+        FROM (VALUES ${sql.join(rows)}) AS v(id, succeeded)
+        WHERE w.id = v.id
+          AND ((v.succeeded AND w.failing_since IS NOT NULL) OR (NOT v.succeeded AND w.failing_since IS NULL))`.execute(
+        db,
+      );
+    },
+
+    /** Disables those of the webhooks that have been failing since `before` or earlier. */
+    disableFailing(webhookIds: string[], before: Date) {
+      if (webhookIds.length === 0) return Promise.resolve([]);
+      return db
+        .updateTable("webhooks")
+        .set({ enabled: false, disabled_reason: "failing", updated_at: sql`now()` })
+        .where("id", "in", webhookIds)
+        .where("enabled", "=", true)
+        .where("failing_since", "<=", before)
+        .returningAll()
+        .execute();
+    },
+  };
+}
+
+export type QueueStore = ReturnType<typeof createQueueStore>;
