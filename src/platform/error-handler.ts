@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { metadata } from "./envelope.js";
 import { ApiError, type ErrorDetails } from "./errors.js";
 
-interface AjvError {
+export interface AjvError {
   keyword: string;
   instancePath: string;
   params: Record<string, unknown>;
@@ -38,7 +38,7 @@ const WHERE: Record<string, string> = {
 };
 
 /** An Ajv error as SPEC §2 wants it: `details.field` names the field, `details.reason` says why. */
-function fromValidation(error: AjvError, context: string | undefined): ApiError {
+export function fromValidation(error: AjvError, context: string | undefined): ApiError {
   const path = error.instancePath.replace(/^\//, "").replaceAll("/", ".");
   const where = WHERE[context ?? "body"] ?? "field";
   const reason = REASONS[error.keyword] ?? "invalid";
@@ -84,7 +84,7 @@ const DATABASE_UNAVAILABLE = new Set([
 ]);
 
 /** Fastify's own errors (body parsing, limits), mapped to SPEC §2 codes. */
-function fromFramework(error: FastifyError): ApiError | null {
+function fromFramework(error: FastifyError, bodyLimit = 1_048_576): ApiError | null {
   switch (error.code) {
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return new ApiError(
@@ -94,10 +94,12 @@ function fromFramework(error: FastifyError): ApiError | null {
         415,
       );
     case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return new ApiError("PAYLOAD_TOO_LARGE", "Request body is larger than the limit of 1 MiB", {
-        reason: "body_too_large",
-        limit_bytes: 1_048_576,
-      });
+      // Most routes take the app's 1 MiB; a few (imports) declare a larger bodyLimit of their own.
+      return new ApiError(
+        "PAYLOAD_TOO_LARGE",
+        `Request body is larger than the limit of ${Math.round(bodyLimit / 1_048_576)} MiB`,
+        { reason: "body_too_large", limit_bytes: bodyLimit },
+      );
     case "FST_ERR_CTP_INVALID_JSON_BODY":
       return new ApiError("INVALID_REQUEST", "Malformed JSON in request body", { reason: "malformed_json" });
   }
@@ -132,7 +134,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (raw instanceof ApiError) error = raw;
     else if (raw.validation?.[0])
       error = fromValidation(raw.validation[0] as AjvError, raw.validationContext);
-    else error = fromFramework(raw);
+    else error = fromFramework(raw, request.routeOptions.bodyLimit);
     if (!error && DATABASE_UNAVAILABLE.has(String(raw.code))) {
       request.log.error({ err: raw }, "database unavailable");
       reply.header("Retry-After", "5");

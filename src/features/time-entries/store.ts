@@ -18,6 +18,9 @@ export interface EntryValues {
   billable_rate: number;
 }
 
+/** The filters of GET /v1/time-entries without its paging and sorting (exports take these). */
+export type TimeEntryFilters = Record<string, unknown> & { tag_id?: string; running?: boolean };
+
 export function createTimeEntryStore(db: Db) {
   // The tags ride along as a sorted array, so one query gives a whole entry.
   const entries = (ctx: OrgContext) =>
@@ -43,6 +46,43 @@ export function createTimeEntryStore(db: Db) {
         ),
       ])
       .where("te.organization_id", "=", ctx.orgId);
+
+  const narrowed = (
+    ctx: OrgContext,
+    query: { tag_id?: string | undefined; running?: boolean | undefined },
+    onlyUserId?: string,
+  ) => {
+    let base = entries(ctx);
+    if (onlyUserId) base = base.where("te.user_id", "=", onlyUserId);
+    if (query.running !== undefined) base = base.where("te.end_at", query.running ? "is" : "is not", null);
+    const tagId = query.tag_id;
+    if (tagId) {
+      base = base.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom("time_entry_tags as ft")
+            .select("ft.tag_id")
+            .where("ft.organization_id", "=", ctx.orgId)
+            .whereRef("ft.time_entry_id", "=", "te.id")
+            .where("ft.tag_id", "=", tagId),
+        ),
+      );
+    }
+    return base;
+  };
+
+  // What runList applies for a list: TIME_ENTRY_LIST's equality filters and from/to on start.
+  const withListFilters = <Q extends ReturnType<typeof narrowed>>(query: Q, filters: TimeEntryFilters): Q => {
+    let filtered = query;
+    for (const [name, filter] of Object.entries(TIME_ENTRY_LIST.filters)) {
+      if (filters[name] !== undefined)
+        filtered = filtered.where(sql.ref(filter.column), "=", filters[name]) as Q;
+    }
+    if (typeof filters.from === "string")
+      filtered = filtered.where("te.start_at", ">=", new Date(filters.from)) as Q;
+    if (typeof filters.to === "string")
+      filtered = filtered.where("te.start_at", "<", new Date(filters.to)) as Q;
+    return filtered;
+  };
 
   return {
     /** `locked_before` is midnight of lock_date in the organization's time zone. */
@@ -75,24 +115,40 @@ export function createTimeEntryStore(db: Db) {
     /** `onlyUserId` narrows the list to one user's entries (members see only their own). */
     async list(ctx: OrgContext, query: ListTimeEntriesQuery, onlyUserId?: string) {
       const { tag_id: tagId, running, ...listQuery } = query;
-      let base = entries(ctx);
-      if (onlyUserId) base = base.where("te.user_id", "=", onlyUserId);
-      if (running !== undefined) base = base.where("te.end_at", running ? "is" : "is not", null);
-      if (tagId) {
-        base = base.where(({ exists, selectFrom }) =>
-          exists(
-            selectFrom("time_entry_tags as ft")
-              .select("ft.tag_id")
-              .where("ft.organization_id", "=", ctx.orgId)
-              .whereRef("ft.time_entry_id", "=", "te.id")
-              .where("ft.tag_id", "=", tagId),
-          ),
-        );
-      }
+      const base = narrowed(ctx, { tag_id: tagId, running }, onlyUserId);
       type Row = typeof base extends SelectQueryBuilder<never, never, infer O> ? O : never;
       // runList takes any base query; its type cannot name our alias, hence the cast.
       const listed = base as unknown as SelectQueryBuilder<Database, never, Row>;
       return runList(db, ctx, TIME_ENTRY_LIST, listed, listQuery);
+    },
+
+    /**
+     * The list's filters without its paging, in (start, id) order after the entry `afterId`:
+     * keyset pages for exports (jobs). Run the pages in one snapshot so the anchor stays.
+     */
+    async filteredPage(
+      ctx: OrgContext,
+      filters: TimeEntryFilters,
+      onlyUserId: string | undefined,
+      afterId: string | null,
+      limit: number,
+    ) {
+      let query = withListFilters(narrowed(ctx, filters, onlyUserId), filters);
+      if (afterId) {
+        query = query.where(
+          sql<boolean>`(te.start_at, te.id) > (SELECT start_at, id FROM time_entries
+            WHERE organization_id = ${ctx.orgId} AND id = ${afterId})`,
+        );
+      }
+      return query.orderBy("te.start_at", "asc").orderBy("te.id", "asc").limit(limit).execute();
+    },
+
+    async filteredCount(ctx: OrgContext, filters: TimeEntryFilters, onlyUserId: string | undefined) {
+      const row = await withListFilters(narrowed(ctx, filters, onlyUserId), filters)
+        .clearSelect()
+        .select(sql<string>`count(*)`.as("total"))
+        .executeTakeFirst();
+      return Number(row?.total ?? 0);
     },
 
     /** Undefined when the user is not a member of this organization. */
@@ -184,6 +240,43 @@ export function createTimeEntryStore(db: Db) {
         .where("organization_id", "=", ctx.orgId)
         .where("id", "=", id)
         .execute();
+    },
+
+    /** Many entries and their tags in a few statements (imports); rules are the caller's to check first. */
+    async insertMany(ctx: OrgContext, rows: Array<{ id: string; values: EntryValues; tagIds: string[] }>) {
+      // PostgreSQL takes at most 65,535 parameters a statement: 2,000 rows of 9 columns stay below.
+      for (let i = 0; i < rows.length; i += 2_000) {
+        const chunk = rows.slice(i, i + 2_000);
+        await db
+          .insertInto("time_entries")
+          .values(chunk.map((row) => ({ id: row.id, organization_id: ctx.orgId, ...row.values })))
+          .execute();
+        const tags = chunk.flatMap((row) =>
+          row.tagIds.map((tagId) => ({ organization_id: ctx.orgId, time_entry_id: row.id, tag_id: tagId })),
+        );
+        for (let j = 0; j < tags.length; j += 20_000) {
+          await db
+            .insertInto("time_entry_tags")
+            .values(tags.slice(j, j + 20_000))
+            .execute();
+        }
+      }
+    },
+
+    /**
+     * Which of the given spans meet an existing entry of the same user ([start, end), a null end
+     * runs on): the bulk form of findOverlap, one query for a whole import. Returns their indexes.
+     */
+    async overlappingSpans(ctx: OrgContext, spans: Array<{ userId: string; start: Date; end: Date | null }>) {
+      if (spans.length === 0) return [];
+      const result = await sql<{ i: number }>`
+        SELECT s.i FROM unnest(${spans.map((s) => s.userId)}::text[],
+            ${spans.map((s) => s.start.toISOString())}::timestamptz[],
+            ${spans.map((s) => s.end?.toISOString() ?? null)}::timestamptz[]) WITH ORDINALITY AS s(user_id, start_at, end_at, i)
+        WHERE EXISTS (SELECT 1 FROM time_entries te
+          WHERE te.organization_id = ${ctx.orgId} AND te.user_id = s.user_id
+            AND tstzrange(te.start_at, te.end_at) && tstzrange(s.start_at, s.end_at))`.execute(db);
+      return result.rows.map((row) => Number(row.i) - 1);
     },
 
     async replaceTags(ctx: OrgContext, id: string, tagIds: string[]) {

@@ -15,7 +15,7 @@ import {
 } from "./store.js";
 
 /** SPEC §3: members see and edit their own entries; managers and above everyone's. */
-export const seesEveryone = (principal: Principal) => principal.role !== "member";
+export const seesEveryone = (principal: Pick<Principal, "role">) => principal.role !== "member";
 
 /** A write in progress: its transaction, a store on it, and the organization's settings. */
 export interface Write {

@@ -1,0 +1,183 @@
+import { type Static, type TSchema, Type } from "@sinclair/typebox";
+import { idPattern } from "../../platform/ids.js";
+import { type ListSpec, listQuerySchema } from "../../platform/list-query.js";
+import { ListTimeEntriesQuery } from "../time-entries/schemas.js";
+
+export const JOB_TYPES = ["export.time_entries", "import.time_entries"] as const;
+export type JobType = (typeof JOB_TYPES)[number];
+export const JOB_STATUSES = ["queued", "running", "succeeded", "failed"] as const;
+export const IMPORT_MODES = ["all_or_nothing", "valid_rows"] as const;
+export type ImportMode = (typeof IMPORT_MODES)[number];
+
+/** The job summary lists this many row errors; the result download has them all. */
+export const MAX_LISTED_ERRORS = 100;
+
+const JOB_ID = "job_01JD6V7W9Q3E4R5T6Y7V8K9M0P";
+const JobId = Type.String({ pattern: idPattern("job"), description: "Job id", examples: [JOB_ID] });
+const stringEnum = <T extends readonly string[]>(values: T, description: string) =>
+  Type.Unsafe<T[number]>(Type.String({ enum: [...values], description, examples: [values[0]] }));
+const timestampOrNull = (description: string) =>
+  Type.Union([Type.String({ format: "date-time" }), Type.Null()], {
+    description,
+    examples: ["2024-01-15T09:00:03Z"],
+  });
+
+// The list endpoint's paging and sorting: an export takes everything the filters match, oldest first.
+const PAGING = new Set(["limit", "offset", "page", "per_page", "sort", "order", "starting_after"]);
+
+/** Exactly the filters of GET /v1/time-entries, as JSON values (`billable: true`, not `"true"`). */
+const TIME_ENTRY_FILTERS: Record<string, TSchema> = Object.fromEntries(
+  Object.entries(ListTimeEntriesQuery.properties).filter(([name]) => !PAGING.has(name)),
+);
+
+export const ExportParams = Type.Object(
+  {
+    format: stringEnum(["csv", "json"], "`csv` (columns as documented) or `json` (an array of time entries)"),
+    ...TIME_ENTRY_FILTERS,
+  },
+  {
+    additionalProperties: false,
+    description:
+      "The format and any filters of GET /v1/time-entries (`user_id`, `project_id`, `task_id`, `tag_id`, " +
+      "`billable`, `running`, `from`, `to`); members' exports hold only their own entries",
+    examples: [{ format: "csv", project_id: "prj_01JD6V7W9Q3E4R5T6Y7V8K9M0P", from: "2024-01-01T00:00:00Z" }],
+  },
+);
+export type ExportParams = { format: "csv" | "json" } & Record<string, unknown>;
+
+export const ImportParams = Type.Object(
+  {
+    csv: Type.String({
+      minLength: 1,
+      description: "The CSV file's text: a header row, then one time entry per row (columns as the export's)",
+      examples: ["start,end,project_id,description\n2024-01-15T09:00:00Z,2024-01-15T10:30:00Z,,Planning\n"],
+    }),
+    mode: Type.Optional(
+      stringEnum(
+        IMPORT_MODES,
+        "`all_or_nothing` (default): nothing is imported if any row fails; `valid_rows`: every valid row " +
+          "is imported (in one transaction) and the others reported",
+      ),
+    ),
+  },
+  { additionalProperties: false, description: "The file to import and what to do with bad rows" },
+);
+export type ImportParams = Static<typeof ImportParams>;
+
+// `type` picks the params schema. if/then (rather than an anyOf of the two) reports the first real
+// mistake, such as an unknown filter at `params.<name>`, instead of "matches no alternative".
+const paramsFor = (type: JobType, params: TSchema) => ({
+  if: { properties: { type: { const: type } }, required: ["type"] },
+  // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, not a promise
+  then: { properties: { params } },
+});
+
+export const CreateJobBody = Type.Object(
+  {
+    type: stringEnum(JOB_TYPES, "What the job does"),
+    params: Type.Union([ExportParams, ImportParams], { description: "Depends on `type`" }),
+  },
+  {
+    additionalProperties: false,
+    allOf: [paramsFor("export.time_entries", ExportParams), paramsFor("import.time_entries", ImportParams)],
+  },
+);
+export type CreateJobBody = { type: JobType; params: Record<string, unknown> };
+
+export const RowErrorSchema = Type.Object(
+  {
+    row: Type.Integer({
+      minimum: 2,
+      description: "The row in the file as a spreadsheet numbers it: the header is row 1",
+      examples: [7],
+    }),
+    field: Type.String({ description: "The column at fault", examples: ["project_id"] }),
+    reason: Type.String({ description: "A machine code, as in API errors", examples: ["not_found"] }),
+    message: Type.String({
+      examples: ["No project with id prj_01JD6V7W9Q3E4R5T6Y7V8K9M0P in this organization"],
+    }),
+  },
+  { additionalProperties: false },
+);
+export type RowError = Static<typeof RowErrorSchema>;
+
+const count = (description: string) => Type.Integer({ minimum: 0, description, examples: [50000] });
+
+export const JobResultSchema = Type.Union(
+  [
+    Type.Object(
+      {
+        format: stringEnum(["csv", "json"], "The file's format"),
+        rows_exported: count("Entries in the file"),
+      },
+      { additionalProperties: false },
+    ),
+    Type.Object(
+      {
+        mode: stringEnum(IMPORT_MODES, "How bad rows were handled"),
+        rows_total: count("Rows in the file, header excluded"),
+        rows_imported: count("Entries created"),
+        rows_failed: count("Rows refused; the error count"),
+        errors: Type.Array(RowErrorSchema, {
+          maxItems: MAX_LISTED_ERRORS,
+          description: `The first ${MAX_LISTED_ERRORS} row errors; GET …/result has them all`,
+        }),
+      },
+      { additionalProperties: false },
+    ),
+    Type.Null(),
+  ],
+  { description: "What the job did; null until it has finished" },
+);
+export type JobResult = Static<typeof JobResultSchema>;
+
+export const JobSchema = Type.Object(
+  {
+    id: JobId,
+    type: stringEnum(JOB_TYPES, "What the job does"),
+    status: stringEnum(JOB_STATUSES, "queued → running → succeeded or failed"),
+    progress: Type.Integer({ minimum: 0, maximum: 100, description: "Percent done", examples: [40] }),
+    params: Type.Record(Type.String(), Type.Unknown(), {
+      description: "As created, without an import's `csv`",
+      examples: [{ format: "csv", billable: true }],
+    }),
+    result: JobResultSchema,
+    error: Type.Union(
+      [
+        Type.Object(
+          {
+            code: Type.String({ examples: ["rows_invalid"] }),
+            message: Type.String({ examples: ["3 rows failed; nothing was imported"] }),
+          },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ],
+      { description: "Why the job failed; null otherwise" },
+    ),
+    created_by: Type.Union([Type.String(), Type.Null()], {
+      description: "The user who created the job",
+      examples: ["usr_01JD6V7W9Q3E4R5T6Y7V8K9M0P"],
+    }),
+    created_at: Type.String({ format: "date-time", examples: ["2024-01-15T09:00:00Z"] }),
+    started_at: timestampOrNull("When a worker picked it up (last attempt)"),
+    finished_at: timestampOrNull("When it succeeded or failed"),
+  },
+  { additionalProperties: false },
+);
+export type Job = Static<typeof JobSchema>;
+
+export const JobParams = Type.Object({ id: JobId }, { additionalProperties: false });
+
+export const JOB_LIST: ListSpec = {
+  table: "jobs",
+  alias: "j",
+  filters: {
+    type: { schema: stringEnum(JOB_TYPES, "Only jobs of this type"), column: "j.type" },
+    status: { schema: stringEnum(JOB_STATUSES, "Only jobs in this status"), column: "j.status" },
+  },
+  range: { column: "j.created_at", description: "Jobs created" },
+  sort: { fields: { created_at: "j.created_at" }, default: "created_at", order: "desc" },
+  cursor: { idPattern: idPattern("job") },
+};
+export const ListJobsQuery = listQuerySchema(JOB_LIST);

@@ -1,0 +1,185 @@
+import { type SelectQueryBuilder, sql } from "kysely";
+import type { Db } from "../../platform/db/connection.js";
+import type { Database, Role } from "../../platform/db/schema.js";
+import { runList } from "../../platform/list-query.js";
+import type { OrgContext } from "../../platform/tenancy.js";
+import { JOB_LIST } from "./schemas.js";
+
+/** Every column but the bulky ones: the uploaded file and the result file are read on their own. */
+const JOB_COLUMNS = [
+  "j.id",
+  "j.organization_id",
+  "j.type",
+  "j.params",
+  "j.status",
+  "j.progress",
+  "j.result",
+  "j.error",
+  "j.attempts",
+  "j.created_by",
+  "j.created_at",
+  "j.started_at",
+  "j.finished_at",
+] as const;
+
+/** As text, cast by PostgreSQL: postgres.js would encode a string bound to jsonb a second time. */
+const jsonb = (value: unknown) => sql<string>`${JSON.stringify(value)}::text::jsonb`;
+const jsonbOrNull = (value: unknown) => (value === null ? null : jsonb(value));
+
+export function createJobStore(db: Db) {
+  const jobs = (ctx: OrgContext) =>
+    db.selectFrom("jobs as j").select(JOB_COLUMNS).where("j.organization_id", "=", ctx.orgId);
+
+  return {
+    async insert(
+      ctx: OrgContext,
+      job: { id: string; type: string; params: unknown; input: string | null; createdBy: string },
+    ) {
+      await db
+        .insertInto("jobs")
+        .values({
+          id: job.id,
+          organization_id: ctx.orgId,
+          type: job.type,
+          params: jsonb(job.params),
+          input: job.input,
+          created_by: job.createdBy,
+        })
+        .execute();
+    },
+
+    async find(ctx: OrgContext, id: string) {
+      return jobs(ctx).where("j.id", "=", id).executeTakeFirst();
+    },
+
+    /** `onlyUserId` narrows the list to one user's jobs (members see only their own). */
+    async list(ctx: OrgContext, query: Record<string, unknown>, onlyUserId?: string) {
+      let base = jobs(ctx);
+      if (onlyUserId) base = base.where("j.created_by", "=", onlyUserId);
+      type Row = typeof base extends SelectQueryBuilder<never, never, infer O> ? O : never;
+      return runList(db, ctx, JOB_LIST, base as unknown as SelectQueryBuilder<Database, never, Row>, query);
+    },
+
+    async resultFile(ctx: OrgContext, id: string) {
+      return db
+        .selectFrom("jobs")
+        .select(["result_file", "result_content_type"])
+        .where("organization_id", "=", ctx.orgId)
+        .where("id", "=", id)
+        .executeTakeFirst();
+    },
+
+    /** The uploaded file of an import; null once the job has finished. */
+    async input(ctx: OrgContext, id: string) {
+      const row = await db
+        .selectFrom("jobs")
+        .select("input")
+        .where("organization_id", "=", ctx.orgId)
+        .where("id", "=", id)
+        .executeTakeFirst();
+      return row?.input ?? null;
+    },
+
+    /** Renews the claim while reporting progress; false when another worker took the job over. */
+    async progress(ctx: OrgContext, id: string, attempt: number, progress: number, leaseUntil: Date) {
+      const result = await db
+        .updateTable("jobs")
+        .set({ progress, locked_until: leaseUntil })
+        .where("organization_id", "=", ctx.orgId)
+        .where("id", "=", id)
+        .where("status", "=", "running")
+        .where("attempts", "=", attempt)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    /**
+     * Ends the job, if this attempt still holds it (a worker whose claim ran out and was taken over
+     * must not overwrite the new attempt's work). Returns whether it did.
+     */
+    async finish(
+      ctx: OrgContext,
+      id: string,
+      attempt: number,
+      outcome: {
+        status: "succeeded" | "failed";
+        result: unknown;
+        error: unknown;
+        file?: { text: string; contentType: string };
+        at: Date;
+      },
+    ) {
+      const result = await db
+        .updateTable("jobs")
+        .set({
+          status: outcome.status,
+          progress: outcome.status === "succeeded" ? 100 : sql<number>`progress`,
+          result: jsonbOrNull(outcome.result),
+          error: jsonbOrNull(outcome.error),
+          result_file: outcome.file?.text ?? null,
+          result_content_type: outcome.file?.contentType ?? null,
+          input: null,
+          locked_until: null,
+          finished_at: outcome.at,
+        })
+        .where("organization_id", "=", ctx.orgId)
+        .where("id", "=", id)
+        .where("status", "=", "running")
+        .where("attempts", "=", attempt)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    /** The user's role in the organization now, if still an active member (jobs act with it). */
+    async activeRole(ctx: OrgContext, userId: string): Promise<Role | undefined> {
+      const row = await db
+        .selectFrom("memberships")
+        .select("role")
+        .where("organization_id", "=", ctx.orgId)
+        .where("user_id", "=", userId)
+        .where("status", "=", "active")
+        .executeTakeFirst();
+      return row?.role;
+    },
+
+    /** user id → e-mail for the organization's members (the export's user_email column). */
+    async memberEmails(ctx: OrgContext) {
+      const rows = await db
+        .selectFrom("memberships as m")
+        .innerJoin("users as u", "u.id", "m.user_id")
+        .select(["u.id", "u.email"])
+        .where("m.organization_id", "=", ctx.orgId)
+        .execute();
+      return new Map(rows.map((row) => [row.id, row.email]));
+    },
+  };
+}
+
+/**
+ * The queue side, across organizations: a worker claims whichever job is due, whoever owns it.
+ * Kept apart from the store above, whose every function is bound to one organization.
+ */
+export function createJobQueue(db: Db) {
+  return {
+    /**
+     * Claims the oldest queued job, or a running one whose claim ran out (its worker died), for
+     * `leaseMs`. SKIP LOCKED lets several processes claim side by side without waiting on each other.
+     */
+    async claim(now: Date, leaseMs: number) {
+      const result = await sql<{ id: string; organization_id: string; attempts: number }>`
+        UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = ${now},
+          locked_until = ${new Date(now.getTime() + leaseMs)}
+        WHERE id = (
+          SELECT id FROM jobs
+          WHERE status = 'queued' OR (status = 'running' AND locked_until < ${now})
+          ORDER BY created_at, id
+          LIMIT 1
+          FOR UPDATE SKIP LOCKED)
+        RETURNING id, organization_id, attempts`.execute(db);
+      return result.rows[0];
+    },
+  };
+}
+
+export type JobStore = ReturnType<typeof createJobStore>;
+export type JobRow = NonNullable<Awaited<ReturnType<JobStore["find"]>>>;
