@@ -32,6 +32,7 @@ import { loggerOptions } from "./platform/logger.js";
 import { openApiPlugin } from "./platform/openapi.js";
 import { createRateLimiter } from "./platform/rate-limit/limiter.js";
 import { credentialHooks, rateLimitPlugin } from "./platform/rate-limit/plugin.js";
+import { requestLogPlugin } from "./platform/request-log.js";
 import { registerValidation } from "./platform/validation.js";
 
 export interface AppDeps {
@@ -92,6 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(rateLimitPlugin, { limiter });
 
   await app.register(authPlugin, { authenticator, hooks: credentialHooks(limiter) });
+  await app.register(requestLogPlugin, { db: database.db });
   await app.register(openApiPlugin);
 
   const background = createBackground({

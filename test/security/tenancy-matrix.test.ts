@@ -37,6 +37,10 @@ const BODIES: Record<string, unknown> = {
   "POST /v1/time-entries/start": {},
   "PUT /v1/time-entries/{id}": { description: "Taken over" },
   "PATCH /v1/time-entries/{id}": { description: "Taken over" },
+  "POST /v1/jobs": { type: "export.time_entries", params: { format: "csv" } },
+  "POST /v1/webhooks": { url: "https://93.184.215.14/beta", events: ["tag.deleted"] },
+  "PUT /v1/webhooks/{id}": { description: "Taken over" },
+  "PATCH /v1/webhooks/{id}": { description: "Taken over" },
 };
 
 let t: TestApp;
@@ -53,6 +57,9 @@ const a = {
   taskId: "",
   tagId: "",
   eventId: "",
+  jobId: "",
+  webhookId: "",
+  deliveryId: "",
 };
 let routes: Array<{ method: string; path: string }>;
 
@@ -106,6 +113,11 @@ async function snapshotOfA() {
     projects: await db.selectFrom("projects").selectAll().where("organization_id", "=", a.orgId).execute(),
     tasks: await db.selectFrom("tasks").selectAll().where("organization_id", "=", a.orgId).execute(),
     tags: await db.selectFrom("tags").selectAll().where("organization_id", "=", a.orgId).execute(),
+    webhooks: await db
+      .selectFrom("webhooks")
+      .select(["id", "url", "events", "description", "enabled", "secret", "previous_secret"])
+      .where("organization_id", "=", a.orgId)
+      .execute(),
     sessions: await db
       .selectFrom("sessions")
       .selectAll()
@@ -146,6 +158,18 @@ beforeAll(async () => {
   a.taskId = await create("/v1/tasks", { title: "Alpha secret task", project_id: a.projectId });
   a.tagId = await create("/v1/tags", { name: "alpha-secret-tag" });
   a.eventId = (await call(t.app, a.token, { method: "GET", url: "/v1/events" })).json().data[0].id;
+  a.jobId = (
+    await call(t.app, a.token, {
+      method: "POST",
+      url: "/v1/jobs",
+      payload: { type: "export.time_entries", params: { format: "csv" } },
+    })
+  ).json().data.id;
+
+  a.webhookId = await create("/v1/webhooks", { url: "https://93.184.215.14/alpha", events: ["tag.deleted"] });
+  a.deliveryId = (
+    await call(t.app, a.token, { method: "POST", url: `/v1/webhooks/${a.webhookId}/test` })
+  ).json().data.id;
 
   const doc = (await t.app.inject({ method: "GET", url: "/v1/openapi.json" })).json();
   // Routes without a security requirement are public: there is no organization to cross.
@@ -168,6 +192,8 @@ function idOfA(path: string): string {
   if (path.startsWith("/v1/tasks/")) return a.taskId;
   if (path.startsWith("/v1/tags/")) return a.tagId;
   if (path.startsWith("/v1/events/")) return a.eventId;
+  if (path.startsWith("/v1/jobs/")) return a.jobId;
+  if (path.startsWith("/v1/webhooks/")) return a.webhookId;
   throw new Error(`tenancy matrix: no id of organization A for ${path}; add one`);
 }
 
@@ -187,6 +213,9 @@ const secretsOfA = () => [
   a.taskId,
   a.tagId,
   a.eventId,
+  a.jobId,
+  a.webhookId,
+  a.deliveryId,
   "Alpha secret client",
   "Alpha secret project",
   "Alpha secret task",
@@ -214,7 +243,10 @@ describe("tenancy matrix: organization B against organization A", () => {
         });
         const token = credential === "user token" ? b.accessToken : bKey.json().data.secret;
         const route = `${method} ${path}`;
-        const url = path.includes("{id}") ? path.replace("{id}", idOfA(path)) : path;
+        const url = (path.includes("{id}") ? path.replace("{id}", idOfA(path)) : path).replace(
+          "{delivery_id}",
+          a.deliveryId,
+        );
         // Naming A in X-Organization-ID does not let B in (asked first: the route may end B's session).
         const crossing = await call(t.app, token, {
           method: method as "GET",

@@ -3,11 +3,12 @@ import { expandScope, type Scope, scopesBeyondRole } from "../../platform/auth/s
 import { hashSecret, newApiKeySecret } from "../../platform/auth/secrets.js";
 import type { Db } from "../../platform/db/connection.js";
 import { ConflictError, ForbiddenError, ValidationError } from "../../platform/errors.js";
+import { recordEvent } from "../../platform/events.js";
 import { newId } from "../../platform/ids.js";
 import { pageWindow, paginationBlock } from "../../platform/pagination.js";
 import { notFoundOrForeign, type OrgContext } from "../../platform/tenancy.js";
 import { apiKeyStatus, toApiKey } from "./format.js";
-import type { ApiKeyWithSecret, CreateApiKeyBody, ListApiKeysQuery } from "./schemas.js";
+import type { ApiKey, ApiKeyWithSecret, CreateApiKeyBody, ListApiKeysQuery } from "./schemas.js";
 import { type ApiKeyStore, createApiKeyStore } from "./store.js";
 
 // `vlt_live_` and 4 characters: enough to recognise a key in a list, far too little to guess it.
@@ -24,6 +25,20 @@ function newSecret() {
     prefix: secret.slice(0, PREFIX_LENGTH),
     last4: secret.slice(-4),
   };
+}
+
+/**
+ * The audit trail of keys (GET /v1/logs) and `api_key.*` webhooks, in the transaction of the
+ * change. The data is the key as the API shows it: never the secret, never its hash.
+ */
+async function keyChanged(trx: Db, ctx: OrgContext, principal: Principal, name: string, key: ApiKey) {
+  await recordEvent(trx, ctx, {
+    name,
+    resourceType: "api_key",
+    resourceId: key.id,
+    actorId: principal.user.id,
+    data: key,
+  });
 }
 
 export function createApiKeyService(deps: { db: Db; authenticator: Authenticator }) {
@@ -75,15 +90,19 @@ export function createApiKeyService(deps: { db: Db; authenticator: Authenticator
       }
       checkScopes(principal, body.scopes);
       const { secret, ...stored } = newSecret();
-      const row = await createApiKeyStore(db).insert(ctx, {
-        id: newId("apiKey"),
-        createdBy: principal.user.id,
-        name: body.name,
-        scopes: body.scopes,
-        expiresAt,
-        ...stored,
+      return db.transaction().execute(async (trx) => {
+        const row = await createApiKeyStore(trx).insert(ctx, {
+          id: newId("apiKey"),
+          createdBy: principal.user.id,
+          name: body.name,
+          scopes: body.scopes,
+          expiresAt,
+          ...stored,
+        });
+        const key = toApiKey(row);
+        await keyChanged(trx, ctx, principal, "api_key.created", key);
+        return { ...key, secret };
       });
-      return { ...toApiKey(row), secret };
     },
 
     async list(ctx: OrgContext, principal: Principal, query: ListApiKeysQuery) {
@@ -102,11 +121,15 @@ export function createApiKeyService(deps: { db: Db; authenticator: Authenticator
 
     /** Idempotent; this process refuses the key at once, the others within 1 s (SPEC §1). */
     async revoke(ctx: OrgContext, principal: Principal, id: string): Promise<void> {
-      const store = createApiKeyStore(db);
-      const row = await findManageable(db, store, ctx, principal, id);
-      if (row.revoked_at) return;
-      await store.revoke(ctx, id);
-      authenticator.forget();
+      const revoked = await db.transaction().execute(async (trx) => {
+        const store = createApiKeyStore(trx);
+        const row = await findManageable(trx, store, ctx, principal, id, { forUpdate: true });
+        const revokedRow = !row.revoked_at && (await store.revoke(ctx, id));
+        if (!revokedRow) return false;
+        await keyChanged(trx, ctx, principal, "api_key.revoked", toApiKey(revokedRow));
+        return true;
+      });
+      if (revoked) authenticator.forget();
     },
 
     /** A new secret for the same key; the old one works for `graceSeconds` more (0: stops now). */
@@ -127,8 +150,9 @@ export function createApiKeyService(deps: { db: Db; authenticator: Authenticator
           }
         }
         const { secret, ...stored } = newSecret();
-        const rolled = await store.rollSecret(ctx, id, { ...stored, graceSeconds });
-        return { ...toApiKey(rolled), secret };
+        const rolled = toApiKey(await store.rollSecret(ctx, id, { ...stored, graceSeconds }));
+        await keyChanged(trx, ctx, principal, "api_key.rolled", rolled);
+        return { ...rolled, secret };
       });
       authenticator.forget();
       return result;

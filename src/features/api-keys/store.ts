@@ -118,15 +118,16 @@ export function createApiKeyStore(db: Db) {
       return row?.role;
     },
 
-    /** Idempotent: a revoked key keeps its first `revoked_at`. */
+    /** The revoked key; undefined if it was revoked already (it keeps its first `revoked_at`). */
     async revoke(ctx: OrgContext, id: string) {
-      await db
+      return db
         .updateTable("api_keys")
         .set({ revoked_at: sql`now()`, updated_at: sql`now()` })
         .where("organization_id", "=", ctx.orgId)
         .where("id", "=", id)
         .where("revoked_at", "is", null)
-        .execute();
+        .returning(PUBLIC_COLUMNS)
+        .executeTakeFirst();
     },
 
     /** The current hash becomes the previous one (PostgreSQL reads old values on the right of SET). */

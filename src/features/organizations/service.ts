@@ -1,6 +1,7 @@
 import type { Authenticator, Principal } from "../../platform/auth/authenticator.js";
 import type { Db } from "../../platform/db/connection.js";
 import { ForbiddenError, NotFoundError } from "../../platform/errors.js";
+import { recordEvent } from "../../platform/events.js";
 import type { PageWindow } from "../../platform/pagination.js";
 import type { OrgContext } from "../../platform/tenancy.js";
 import { toOrganization, toOrganizationMembership } from "./format.js";
@@ -34,11 +35,22 @@ export function createOrganizationService(deps: { db: Db; authenticator: Pick<Au
           });
         }
       }
-      const row = await store.update(ctx, body);
-      if (!row) throw new NotFoundError("organization", ctx.orgId);
+      const organization = await db.transaction().execute(async (trx) => {
+        const row = await createOrganizationStore(trx).update(ctx, body);
+        if (!row) throw new NotFoundError("organization", ctx.orgId);
+        const updated = toOrganization(row);
+        await recordEvent(trx, ctx, {
+          name: "organization.updated",
+          resourceType: "organization",
+          resourceId: updated.id,
+          actorId: principal.user.id,
+          data: updated,
+        });
+        return updated;
+      });
       // Principals carry the organization's name and plan (rate limits); drop the cached ones.
       authenticator.forget();
-      return toOrganization(row);
+      return organization;
     },
 
     /** SPEC §6 "mine": a user's active memberships; an API key belongs to its organization only. */

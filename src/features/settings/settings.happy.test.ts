@@ -116,6 +116,7 @@ describe("settings", () => {
       .selectFrom("events")
       .select(["name", "data"])
       .where("resource_id", "=", member.id)
+      .where("name", "=", "member.updated")
       .orderBy("id")
       .execute();
     expect(events.map((e) => e.name)).toEqual(["member.updated", "member.updated"]);

@@ -76,6 +76,10 @@ export const authPlugin = fp<{ authenticator: Authenticator; hooks?: CredentialH
         await hooks?.rejected(request, reply);
         throw error;
       }
+      // Set before anything below can refuse (429, a refused switch, a missing scope), so the
+      // refusal is still logged for the credential's organization and counted against its key.
+      request.principal = principal;
+      request.org = orgContextOf(principal);
       await hooks?.verified(request, reply, principal);
       const orgHeader = request.headers["x-organization-id"];
       if (orgHeader !== undefined) {
@@ -87,6 +91,8 @@ export const authPlugin = fp<{ authenticator: Authenticator; hooks?: CredentialH
           });
         }
         principal = await authenticator.switchOrganization(principal, orgHeader);
+        request.principal = principal;
+        request.org = orgContextOf(principal);
       }
       if (access !== "authenticated" && !principal.allowed.has(access)) {
         throw new ForbiddenError(`This credential lacks the scope ${access}`, {
@@ -94,8 +100,6 @@ export const authPlugin = fp<{ authenticator: Authenticator; hooks?: CredentialH
           required_scope: access,
         });
       }
-      request.principal = principal;
-      request.org = orgContextOf(principal);
     });
   },
   { name: "auth" },

@@ -3,6 +3,7 @@ import * as accounts from "./0001_accounts.js";
 import * as timeTracking from "./0002_time_tracking.js";
 import * as eventsByTime from "./0003_events_by_time.js";
 import * as webhooksJobsLogs from "./0004_webhooks_jobs_logs.js";
+import * as logsRetention from "./0005_logs_retention.js";
 
 /**
  * Forward-only and never edited once landed: add a new numbered file and list it here.
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   "0002_time_tracking": timeTracking,
   "0003_events_by_time": eventsByTime,
   "0004_webhooks_jobs_logs": webhooksJobsLogs,
+  "0005_logs_retention": logsRetention,
 };
