@@ -50,16 +50,35 @@ export function createQueueStore(db: Db) {
      * and the lease (`locked_until`) hands a row to another worker if this one dies mid-send.
      * The webhook is read in the same statement, so a disable or a rotation is seen at once.
      */
-    async claim(now: Date, leaseMs: number, limit: number): Promise<ClaimedDelivery[]> {
+    async claim(
+      now: Date,
+      leaseMs: number,
+      limits: { total: number; perWebhook: number; excludeWebhooks: string[] },
+    ): Promise<ClaimedDelivery[]> {
       const lease = new Date(now.getTime() + leaseMs);
+      const exclude =
+        limits.excludeWebhooks.length > 0
+          ? sql`AND webhook_id NOT IN (${sql.join(limits.excludeWebhooks)})`
+          : sql``;
+      // The oldest due rows, at most perWebhook of them per endpoint, so that one endpoint with a
+      // backlog (or one that hangs until the timeout) cannot take every sending slot.
       const result = await sql<ClaimedDelivery>`
-        WITH due AS (
-          SELECT id FROM webhook_deliveries
+        WITH candidates AS (
+          SELECT id, webhook_id, next_attempt_at FROM webhook_deliveries
           WHERE status = 'pending' AND next_attempt_at <= ${now}
-            AND (locked_until IS NULL OR locked_until < ${now})
+            AND (locked_until IS NULL OR locked_until < ${now}) ${exclude}
           ORDER BY next_attempt_at
-          LIMIT ${limit}
-          FOR UPDATE SKIP LOCKED
+          LIMIT ${limits.total * 4}
+        ), ranked AS (
+          SELECT id, row_number() OVER (PARTITION BY webhook_id ORDER BY next_attempt_at) AS n
+          FROM candidates
+        ), due AS (
+          SELECT d.id FROM webhook_deliveries d JOIN ranked r ON r.id = d.id
+          WHERE r.n <= ${limits.perWebhook} AND d.status = 'pending'
+            AND (d.locked_until IS NULL OR d.locked_until < ${now})
+          ORDER BY d.next_attempt_at
+          LIMIT ${limits.total}
+          FOR UPDATE OF d SKIP LOCKED
         )
         UPDATE webhook_deliveries d
         SET locked_until = ${lease},

@@ -200,6 +200,8 @@ describe("the address check at delivery time", () => {
         headers: { authorization: `Bearer ${account.accessToken}` },
       });
       expect(await worker.runOnce()).toBeGreaterThanOrEqual(1);
+      // Waits for the sends it started and their records.
+      await worker.stop();
       await sender.close();
       expect(receiver.requests).toEqual([]);
       const attempts = await other.db.selectFrom("webhook_attempts").selectAll().execute();
@@ -211,10 +213,46 @@ describe("the address check at delivery time", () => {
         });
       }
       // Nothing was claimed twice: the rows wait for their retry.
-      expect(await createQueueStore(other.db).claim(new Date(), 30_000, 100)).toEqual([]);
+      expect(
+        await createQueueStore(other.db).claim(new Date(), 30_000, {
+          total: 100,
+          perWebhook: 10,
+          excludeWebhooks: [],
+        }),
+      ).toEqual([]);
     } finally {
       await other.close();
       await receiver.close();
+    }
+  });
+});
+
+describe("an endpoint that hangs", () => {
+  it("holds a few sending slots and delays no other endpoint's deliveries", async () => {
+    const stuck = await startReceiver(() => "hang");
+    const fine = await startReceiver();
+    try {
+      const slow = await create("/v1/webhooks", { url: stuck.url, events: ["tag.created"] });
+      await create("/v1/webhooks", { url: fine.url, events: ["client.created"] });
+      for (let i = 0; i < 60; i++) await create("/v1/tags", { name: `hanging-${i}` });
+      await until(() => expect(stuck.requests.length).toBeGreaterThanOrEqual(10));
+
+      const client = await create("/v1/clients", { name: "Prompt" });
+      await until(() => expect(fine.requests.map((r) => r.json.data.id)).toContain(client.id));
+      // Delivered while the stuck endpoint still holds its requests open: none of its attempts has
+      // ended yet (they end at the 10 s timeout), and it was never given more than its share.
+      const ended = await t.db
+        .selectFrom("webhook_attempts")
+        .innerJoin("webhook_deliveries", "webhook_deliveries.id", "webhook_attempts.delivery_id")
+        .select("webhook_attempts.id")
+        .where("webhook_deliveries.webhook_id", "=", slow.id)
+        .execute();
+      expect(ended).toEqual([]);
+      expect(stuck.requests.length).toBeLessThanOrEqual(48);
+    } finally {
+      // Closing the receiver ends the hanging requests, so the app does not wait for their timeout.
+      await stuck.close();
+      await fine.close();
     }
   });
 });

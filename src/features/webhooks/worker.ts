@@ -17,33 +17,33 @@ export const DELIVERY_TIMEOUT_MS = 10_000;
 // A claim outlives the slowest send (10 s) with room to record it; a dead worker's rows are
 // taken over once it runs out.
 const LEASE_MS = 30_000;
-const BATCH_SIZE = 100;
-const CONCURRENCY = 50;
-
-/** Runs `fn` over `items` with at most `limit` at a time, results in the items' order. */
-async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
-}
+/** Sends in flight in this process, at most. */
+const MAX_IN_FLIGHT = 200;
+/** A claim waits until at least this many slots are free, so that claims stay batches. */
+const MIN_CLAIM = 20;
+/**
+ * One claim takes at most PER_WEBHOOK rows of an endpoint, and none while more than half that
+ * many are in flight to it: an endpoint gets at most 1.5 × PER_WEBHOOK concurrent sends, so one
+ * that hangs until the timeout holds a share of the slots, never the whole process.
+ */
+const PER_WEBHOOK = 32;
+const BUSY_WEBHOOK = PER_WEBHOOK / 2;
+/** Outcomes are recorded in batches of this many, or after this long, whichever comes first. */
+const RECORD_BATCH = 100;
+const RECORD_AFTER_MS = 10;
 
 /**
- * One round: claim due deliveries (one short statement), send them concurrently, then record
- * every attempt and new state in one transaction. Nothing about a webhook is cached between
- * rounds: the claim reads its URL, secrets and enabled flag afresh.
+ * Claims due deliveries (one short statement), sends them concurrently, and records attempts and
+ * new states in batched transactions. Nothing about a webhook is cached: each claim reads its
+ * URL, secrets and enabled flag afresh.
  */
 export function createDeliveryWorker(deps: {
   db: Db;
   clock: Clock;
   sender: WebhookSender;
   log?: FastifyBaseLogger;
+  /** Told when a send ends while due rows were left behind, so the loop claims again at once. */
+  onSlotFreed?: () => void;
 }) {
   const { db, clock, sender } = deps;
   let closing = false;
@@ -154,25 +154,91 @@ export function createDeliveryWorker(deps: {
     });
   }
 
+  // The pipeline: claims fill free sending slots; each finished send frees its slot at once, and
+  // outcomes are recorded in batches. No send waits for a slower one, so an endpoint that hangs
+  // for 10 s delays nobody else's deliveries.
+  let inFlight = 0;
+  const inFlightByWebhook = new Map<string, number>();
+  let outcomes: DeliveryOutcome[] = [];
+  let recordTimer: NodeJS.Timeout | null = null;
+  let recording: Promise<void> = Promise.resolve();
+  let slotWaiters: Array<() => void> = [];
+  /** The last claim left due rows behind (no room, or endpoints at their limit). */
+  let claimWasLimited = false;
+
+  function nextFreedSlot(): Promise<void> {
+    return new Promise((resolve) => slotWaiters.push(resolve));
+  }
+
+  function flushOutcomes(): Promise<void> {
+    if (recordTimer) clearTimeout(recordTimer);
+    recordTimer = null;
+    const batch = outcomes;
+    outcomes = [];
+    if (batch.length === 0) return recording;
+    recording = recording
+      .then(() => recordOutcomes(batch))
+      // The rows stay claimed until their lease runs out, then are sent again: at least once.
+      .catch((error) => deps.log?.error({ err: error }, "recording webhook deliveries failed"));
+    return recording;
+  }
+
+  /** `outcome` is null when sending broke unexpectedly: the row is sent again once its lease runs out. */
+  function finished(delivery: ClaimedDelivery, outcome: DeliveryOutcome | null) {
+    inFlight--;
+    const left = (inFlightByWebhook.get(delivery.webhook_id) ?? 1) - 1;
+    if (left === 0) inFlightByWebhook.delete(delivery.webhook_id);
+    else inFlightByWebhook.set(delivery.webhook_id, left);
+    if (outcome) outcomes.push(outcome);
+    if (outcomes.length >= RECORD_BATCH || inFlight === 0) void flushOutcomes();
+    else recordTimer ??= setTimeout(() => void flushOutcomes(), RECORD_AFTER_MS);
+    const waiters = slotWaiters;
+    slotWaiters = [];
+    for (const wake of waiters) wake();
+    // Claim again once a batch's worth is free: for the process, or for an endpoint held back.
+    if (claimWasLimited && (left === BUSY_WEBHOOK || MAX_IN_FLIGHT - inFlight === MIN_CLAIM)) {
+      deps.onSlotFreed?.();
+    }
+  }
+
   async function runRound(): Promise<number> {
-    const claimed = await createQueueStore(db).claim(clock.now(), LEASE_MS, BATCH_SIZE);
-    if (claimed.length === 0) return 0;
-    const outcomes = await mapBounded(claimed, CONCURRENCY, send);
-    await recordOutcomes(outcomes);
+    while (MAX_IN_FLIGHT - inFlight < MIN_CLAIM) await nextFreedSlot();
+    const room = MAX_IN_FLIGHT - inFlight;
+    const saturated = [...inFlightByWebhook].filter(([, n]) => n > BUSY_WEBHOOK).map(([id]) => id);
+    const claimed = await createQueueStore(db).claim(clock.now(), LEASE_MS, {
+      total: room,
+      perWebhook: PER_WEBHOOK,
+      excludeWebhooks: saturated,
+    });
+    claimWasLimited = saturated.length > 0 || claimed.length >= MIN_CLAIM;
+    for (const delivery of claimed) {
+      inFlight++;
+      inFlightByWebhook.set(delivery.webhook_id, (inFlightByWebhook.get(delivery.webhook_id) ?? 0) + 1);
+      void send(delivery).then(
+        (outcome) => finished(delivery, outcome),
+        (error) => {
+          deps.log?.error({ err: error, delivery: delivery.id }, "sending a webhook delivery failed");
+          finished(delivery, null);
+        },
+      );
+    }
     return claimed.length;
   }
 
   return {
+    /** Claims what is due into free slots and starts sending it; returns how many it claimed. */
     runOnce(): Promise<number> {
       if (closing) return Promise.resolve(0);
       round = runRound();
       return round;
     },
 
-    /** Lets the round in progress finish and record; no new round starts. */
+    /** Lets every send in flight finish and be recorded; no new claim starts. */
     async stop() {
       closing = true;
       await round?.catch(() => 0);
+      while (inFlight > 0) await nextFreedSlot();
+      await flushOutcomes();
     },
   };
 }
@@ -183,7 +249,13 @@ export function registerDeliveryWorker(fastify: FastifyInstance, deps: FeatureDe
     allowPrivate: deps.config.webhooksAllowPrivate,
     timeoutMs: DELIVERY_TIMEOUT_MS,
   });
-  const worker = createDeliveryWorker({ db: deps.db, clock: deps.clock, sender, log: fastify.log });
+  const worker = createDeliveryWorker({
+    db: deps.db,
+    clock: deps.clock,
+    sender,
+    log: fastify.log,
+    onSlotFreed: () => deps.background.wake(DELIVERY_TASK),
+  });
   deps.background.register({
     name: DELIVERY_TASK,
     channel: DELIVERIES_CHANNEL,
