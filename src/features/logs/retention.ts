@@ -79,61 +79,34 @@ export function createRetention(deps: { db: Db; clock: Clock }, options: { batch
   const affected = (result: { numDeletedRows?: bigint; numAffectedRows?: bigint }) =>
     Number(result.numDeletedRows ?? result.numAffectedRows ?? 0);
 
+  /** Deletes the rows of `table` whose `column` is before `cutoff`, in bounded batches. */
+  function pruneOlder(
+    table: "events" | "logs" | "webhook_deliveries" | "jobs",
+    column: "created_at" | "completed_at" | "finished_at",
+    cutoff: Date,
+    options: { finishedOnly?: boolean } = {},
+  ): Promise<number> {
+    const finished = options.finishedOnly ? sql`AND status IN ('succeeded', 'failed')` : sql``;
+    return inBatches(async () =>
+      affected(
+        await sql`
+          DELETE FROM ${sql.table(table)} WHERE id IN (
+            SELECT id FROM ${sql.table(table)}
+            WHERE ${sql.ref(column)} < ${cutoff} ${finished}
+            LIMIT ${batchRows})`.execute(db),
+      ),
+    );
+  }
+
   async function prune(now: Date): Promise<PruneResult> {
     const cutoff = new Date(now.getTime() - LOG_RETENTION_DAYS * DAY_MS);
     const usageCutoff = new Date(now.getTime() - USAGE_RETENTION_DAYS * DAY_MS).toISOString().slice(0, 10);
-    const events = await inBatches(async () =>
-      affected(
-        await db
-          .deleteFrom("events")
-          .where("id", "in", (eb) =>
-            eb.selectFrom("events").select("id").where("created_at", "<", cutoff).limit(batchRows),
-          )
-          .executeTakeFirst(),
-      ),
-    );
-    const logs = await inBatches(async () =>
-      affected(
-        await db
-          .deleteFrom("logs")
-          .where("id", "in", (eb) =>
-            eb.selectFrom("logs").select("id").where("created_at", "<", cutoff).limit(batchRows),
-          )
-          .executeTakeFirst(),
-      ),
-    );
+    const events = await pruneOlder("events", "created_at", cutoff);
+    const logs = await pruneOlder("logs", "created_at", cutoff);
     // Pending deliveries are still being retried (for up to about 3 days): only finished ones go.
     // Their attempts follow by ON DELETE CASCADE.
-    const deliveries = await inBatches(async () =>
-      affected(
-        await db
-          .deleteFrom("webhook_deliveries")
-          .where("id", "in", (eb) =>
-            eb
-              .selectFrom("webhook_deliveries")
-              .select("id")
-              .where("status", "in", ["succeeded", "failed"])
-              .where("completed_at", "<", cutoff)
-              .limit(batchRows),
-          )
-          .executeTakeFirst(),
-      ),
-    );
-    const jobs = await inBatches(async () =>
-      affected(
-        await db
-          .deleteFrom("jobs")
-          .where("id", "in", (eb) =>
-            eb
-              .selectFrom("jobs")
-              .select("id")
-              .where("status", "in", ["succeeded", "failed"])
-              .where("finished_at", "<", cutoff)
-              .limit(batchRows),
-          )
-          .executeTakeFirst(),
-      ),
-    );
+    const deliveries = await pruneOlder("webhook_deliveries", "completed_at", cutoff, { finishedOnly: true });
+    const jobs = await pruneOlder("jobs", "finished_at", cutoff, { finishedOnly: true });
     const usage = await inBatches(async () =>
       affected(
         await sql`
