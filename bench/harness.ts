@@ -92,8 +92,14 @@ export async function setUp(teardown: Teardown): Promise<Bench> {
   const database = connect(url);
   teardown.defer(() => database.close());
   await migrateToLatest(database.db);
+  // The first app uses `database` (floors reach the same pool through it); every other app gets
+  // its own pool, as another process would have.
+  let first = true;
   const startApp = async (env: Record<string, string>) => {
-    const app = await buildApp({ config: loadConfig({ ...BENCH_ENV, ...env }), database });
+    const own = first ? database : connect(url);
+    if (!first) teardown.defer(() => own.close());
+    first = false;
+    const app = await buildApp({ config: loadConfig({ ...BENCH_ENV, ...env }), database: own });
     teardown.defer(() => close(app));
     return listen(app);
   };

@@ -62,7 +62,7 @@ export function createQueueStore(db: Db) {
           : sql``;
       // The oldest due rows, at most perWebhook of them per endpoint, so that one endpoint with a
       // backlog (or one that hangs until the timeout) cannot take every sending slot.
-      const result = await sql<ClaimedDelivery>`
+      const claim = sql<ClaimedDelivery>`
         WITH candidates AS (
           SELECT id, webhook_id, next_attempt_at FROM webhook_deliveries
           WHERE status = 'pending' AND next_attempt_at <= ${now}
@@ -86,8 +86,13 @@ export function createQueueStore(db: Db) {
         FROM due, webhooks w
         WHERE d.id = due.id AND w.id = d.webhook_id
         RETURNING d.id, d.organization_id, d.webhook_id, d.event_id, d.payload, d.attempts,
-          w.url, w.enabled, w.secret, w.previous_secret, w.previous_secret_expires_at`.execute(db);
-      return result.rows;
+          w.url, w.enabled, w.secret, w.previous_secret, w.previous_secret_expires_at`;
+      // Planned afresh each time: the statement is prepared, and a plan cached while the queue was
+      // idle (empty) is a disaster for a backlog of thousands (measured: 1.3 s per claim, not 5 ms).
+      return db.transaction().execute(async (trx) => {
+        await sql`SET LOCAL plan_cache_mode = force_custom_plan`.execute(trx);
+        return (await claim.execute(trx)).rows;
+      });
     },
 
     /**
