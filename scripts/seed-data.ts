@@ -8,7 +8,7 @@ import { createIdentityStore } from "../src/platform/auth/identity-store.js";
 import type { Config } from "../src/platform/config.js";
 import type { Db } from "../src/platform/db/connection.js";
 import { newId } from "../src/platform/ids.js";
-import { orgContextOf } from "../src/platform/tenancy.js";
+import { systemOrgContext } from "../src/platform/tenancy.js";
 import { CLIENTS, DEMO_SETTINGS, DESCRIPTIONS, MEMBERS, PROJECTS, TAGS, TASKS } from "./seed-catalog.js";
 import { epochMillis, sqlId } from "./sql-id.js";
 
@@ -46,7 +46,7 @@ export async function seedDemo(db: Db, config: Pick<Config, "defaultPlan">): Pro
       organization_name: "Demo Consulting GmbH",
     });
     const principal = await authenticator.authenticate(`Bearer ${account.access_token}`);
-    const ctx = orgContextOf(principal);
+    const ctx = systemOrgContext(principal.organization.id);
     const orgId = ctx.orgId;
 
     await db

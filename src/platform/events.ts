@@ -63,6 +63,8 @@ export async function recordEvent(
         kind: "audit",
         created_at: at,
         user_id: event.actorId,
+        api_key_id: ctx.via?.apiKeyId ?? null,
+        request_id: ctx.via?.requestId ?? null,
         action: event.name,
         resource_type: event.resourceType,
         resource_id: event.resourceId,

@@ -16,11 +16,17 @@ declare const orgContextBrand: unique symbol;
  */
 export interface OrgContext {
   readonly orgId: string;
+  /** The request acting, when there is one: audit entries name its credential and request id. */
+  readonly via?: { readonly apiKeyId: string | null; readonly requestId: string };
   readonly [orgContextBrand]: true;
 }
 
-export function orgContextOf(principal: { organization: { id: string } }): OrgContext {
-  return { orgId: principal.organization.id } as OrgContext;
+export function orgContextOf(
+  principal: { organization: { id: string }; kind: string; credentialId: string },
+  requestId: string,
+): OrgContext {
+  const apiKeyId = principal.kind === "api_key" ? principal.credentialId : null;
+  return { orgId: principal.organization.id, via: { apiKeyId, requestId } } as OrgContext;
 }
 
 /** For code paths with no caller to take the organization from; the name makes them easy to audit. */

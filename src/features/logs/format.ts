@@ -2,10 +2,10 @@ import { rfc3339 } from "../../platform/time.js";
 import type { LogEntry } from "./schemas.js";
 import type { LogRow } from "./store.js";
 
+/** Audit entries made by background work (a webhook disabled after failing) have no credential. */
 function credentialOf(row: LogRow): LogEntry["credential"] {
-  if (row.kind !== "request") return null;
   if (row.api_key_id) return { type: "api_key", id: row.api_key_id };
-  return row.user_id ? { type: "user", id: row.user_id } : null;
+  return row.user_id && row.request_id ? { type: "user", id: row.user_id } : null;
 }
 
 /** Both kinds in one shape: the fields of the other kind are null. */

@@ -149,7 +149,7 @@ describe("logs: the audit trail", () => {
       url: `/v1/api-keys/${key.id}/roll`,
     });
     expect(rolled.statusCode).toBe(200);
-    await call(t.app, owner.accessToken, { method: "DELETE", url: `/v1/api-keys/${key.id}` });
+    const revoked = await call(t.app, owner.accessToken, { method: "DELETE", url: `/v1/api-keys/${key.id}` });
     // Revoking again is a no-op and no second entry.
     await call(t.app, owner.accessToken, { method: "DELETE", url: `/v1/api-keys/${key.id}` });
 
@@ -161,8 +161,10 @@ describe("logs: the audit trail", () => {
       kind: "audit",
       created_at: TIMESTAMP,
       user_id: owner.userId,
-      credential: null,
+      // The request that made the change: its entry in the request log has the same request_id.
+      credential: { type: "user", id: owner.userId },
       ...REQUEST_ONLY,
+      request_id: revoked.headers["x-request-id"],
       action: "api_key.revoked",
       resource_type: "api_key",
       resource_id: key.id,
@@ -185,6 +187,17 @@ describe("logs: the audit trail", () => {
     expect(revokedEvent.json().data.data).toMatchObject({ id: key.id, status: "revoked", name: "Audited" });
     const stored = await t.db.selectFrom("events").select("data").where("resource_id", "=", key.id).execute();
     expect(JSON.stringify(stored)).not.toMatch(/secret|vlt_live_[0-9A-Za-z]{32}/);
+  });
+
+  it("names the API key that made a change", async () => {
+    const admin = await createKey(t.app, owner.accessToken, { name: "Automation", scopes: ["admin"] });
+    const made = await createKey(t.app, admin.secret, { name: "Made by a key", scopes: ["read"] });
+    const [entry] = data(await logs(`?kind=audit&resource_id=${made.id}`));
+    expect(entry).toMatchObject({
+      action: "api_key.created",
+      user_id: owner.userId,
+      credential: { type: "api_key", id: admin.id },
+    });
   });
 
   it("records members added, changed and removed, and settings and organization changes", async () => {

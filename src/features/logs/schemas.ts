@@ -59,11 +59,12 @@ export const LogEntrySchema = Type.Object(
       USER_ID_EXAMPLE,
     ),
     credential: Type.Union([CredentialSchema, Type.Null()], {
-      description: "The credential the request was made with; null for audit entries",
+      description:
+        "The credential the request was made with; for an audit entry, that of the request that made the change (null when the server made it)",
     }),
     request_id: nullable(
       Type.String(),
-      "The request's `X-Request-ID` (request entries)",
+      "The `X-Request-ID` of the request (request entries) or of the request that made the change (audit entries)",
       "req_01JD6V7W9Q3E4R5T6Y7V8K9M0P",
     ),
     method: nullable(Type.String(), "HTTP method (request entries)", "POST"),

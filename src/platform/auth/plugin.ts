@@ -79,7 +79,7 @@ export const authPlugin = fp<{ authenticator: Authenticator; hooks?: CredentialH
       // Set before anything below can refuse (429, a refused switch, a missing scope), so the
       // refusal is still logged for the credential's organization and counted against its key.
       request.principal = principal;
-      request.org = orgContextOf(principal);
+      request.org = orgContextOf(principal, request.id);
       await hooks?.verified(request, reply, principal);
       const orgHeader = request.headers["x-organization-id"];
       if (orgHeader !== undefined) {
@@ -92,7 +92,7 @@ export const authPlugin = fp<{ authenticator: Authenticator; hooks?: CredentialH
         }
         principal = await authenticator.switchOrganization(principal, orgHeader);
         request.principal = principal;
-        request.org = orgContextOf(principal);
+        request.org = orgContextOf(principal, request.id);
       }
       if (access !== "authenticated" && !principal.allowed.has(access)) {
         throw new ForbiddenError(`This credential lacks the scope ${access}`, {
