@@ -1,9 +1,11 @@
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./platform/config.js";
+import { guardAgainstClosedSocketWrites } from "./platform/db/driver-guard.js";
 import { openDatabase } from "./platform/db/open.js";
 
 const DRAIN_GRACE_MS = 1_000;
 const DRAIN_LIMIT_MS = 25_000;
+const DATABASE_GONE_LIMIT_MS = 3_000;
 
 /** Process entry: config, database, app, listen; on SIGTERM drain in-flight requests, then stop. */
 async function main(): Promise<void> {
@@ -13,6 +15,7 @@ async function main(): Promise<void> {
   const app = await buildApp({ config, database: database.handle, isDraining: () => draining });
 
   let stopping = false;
+  guardAgainstClosedSocketWrites(app.log, () => stopping);
   const stop = async (signal: string) => {
     if (stopping) {
       app.log.warn({ signal }, "second signal: exiting without draining");
@@ -27,7 +30,15 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, DRAIN_GRACE_MS));
     const forceClose = setTimeout(() => app.server.closeAllConnections(), DRAIN_LIMIT_MS);
     try {
-      await app.close();
+      // When PostgreSQL went away first (Ctrl-C in a terminal reaches it too), no flush can succeed,
+      // and postgres.js can leave a query that never settles: waiting on it would hold the exit
+      // forever. Everything is written in transactions, so stopping then loses nothing committed.
+      const limitMs = (await database.handle.ping(1_000)) ? DRAIN_LIMIT_MS + 2_000 : DATABASE_GONE_LIMIT_MS;
+      const closed = await Promise.race([
+        app.close().then(() => true),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), limitMs).unref()),
+      ]);
+      if (!closed) app.log.warn(`the app did not close within ${limitMs / 1000} s; stopping anyway`);
       clearTimeout(forceClose);
       await database.close();
       app.log.info("stopped cleanly");

@@ -29,6 +29,7 @@ interface Loop {
 
 const ERROR_BACKOFF_MS = 1_000;
 const LISTEN_RETRY_MS = 5_000;
+const UNLISTEN_LIMIT_MS = 1_000;
 
 /**
  * Runs each task in a loop: work while there is work, then sleep until woken or idleMs passes.
@@ -131,7 +132,14 @@ export function createBackground(deps: {
       for (const loop of loops.values()) loop.wake();
       await Promise.all([...loops.values()].map((loop) => loop.done));
       await Promise.all(subscriptions.splice(0));
-      await Promise.all(unlisten.map((fn) => fn()));
+      // The database may be gone already (a terminal's Ctrl-C reaches PostgreSQL too): UNLISTEN
+      // then fails, or waits for a reconnection that never comes. Stopping must not wait on it;
+      // closing the pool ends the listening connection anyway.
+      const unlistened = Promise.all(unlisten.map((fn) => fn().catch(() => {})));
+      await Promise.race([
+        unlistened,
+        new Promise((resolve) => setTimeout(resolve, UNLISTEN_LIMIT_MS).unref()),
+      ]);
       loops.clear();
       unlisten.length = 0;
     },
