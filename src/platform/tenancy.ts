@@ -11,8 +11,13 @@ declare const orgContextBrand: unique symbol;
  * make one: `orgContextOf` (from an authenticated principal) and `systemOrgContext` (for work
  * that starts without a request, such as registration or background jobs).
  *
- * The one data access without it is `platform/auth/identity-store.ts`, which turns a credential
- * into a principal and so runs before any organization is known.
+ * Data access without one is limited to work that exists before or across organizations, each
+ * in a file of its own: `platform/auth/identity-store.ts` (a credential becomes a principal before
+ * any organization is known), the queue claims that hand out rows of every organization
+ * (`features/webhooks/queue-store.ts`, `createJobQueue` in `features/jobs/store.ts`; each claimed
+ * row then runs under `systemOrgContext` of its own organization), the request log's batched
+ * writes (`platform/request-log.ts`, each row with its request's organization) and retention
+ * (`features/logs/retention.ts`, which deletes by age only).
  */
 export interface OrgContext {
   readonly orgId: string;
