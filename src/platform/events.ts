@@ -76,6 +76,27 @@ export async function recordEvent(
   return id;
 }
 
+/**
+ * Records `<resource>.<action>` about a resource as the API shows it, done by `actor`, and
+ * returns the resource. The resource type is the name's first part, as SPEC §7 names events.
+ */
+export async function recordChange<T extends { id: string }>(
+  trx: Kysely<Database>,
+  ctx: OrgContext,
+  actor: { user: { id: string } },
+  name: string,
+  resource: T,
+): Promise<T> {
+  await recordEvent(trx, ctx, {
+    name,
+    resourceType: name.slice(0, name.lastIndexOf(".")),
+    resourceId: resource.id,
+    actorId: actor.user.id,
+    data: resource,
+  });
+  return resource;
+}
+
 /** Queues one delivery of the event to each enabled webhook subscribed to it (names or `resource.*`). */
 async function queueDeliveries(
   trx: Kysely<Database>,

@@ -3,12 +3,12 @@ import { expandScope, type Scope, scopesBeyondRole } from "../../platform/auth/s
 import { hashSecret, newApiKeySecret } from "../../platform/auth/secrets.js";
 import type { Db } from "../../platform/db/connection.js";
 import { ConflictError, ForbiddenError, ValidationError } from "../../platform/errors.js";
-import { recordEvent } from "../../platform/events.js";
+import { recordChange } from "../../platform/events.js";
 import { newId } from "../../platform/ids.js";
 import { pageWindow, paginationBlock } from "../../platform/pagination.js";
 import { notFoundOrForeign, type OrgContext } from "../../platform/tenancy.js";
 import { apiKeyStatus, toApiKey } from "./format.js";
-import type { ApiKey, ApiKeyWithSecret, CreateApiKeyBody, ListApiKeysQuery } from "./schemas.js";
+import type { ApiKeyWithSecret, CreateApiKeyBody, ListApiKeysQuery } from "./schemas.js";
 import { type ApiKeyStore, createApiKeyStore } from "./store.js";
 
 // `vlt_live_` and 4 characters: enough to recognise a key in a list, far too little to guess it.
@@ -25,20 +25,6 @@ function newSecret() {
     prefix: secret.slice(0, PREFIX_LENGTH),
     last4: secret.slice(-4),
   };
-}
-
-/**
- * The audit trail of keys (GET /v1/logs) and `api_key.*` webhooks, in the transaction of the
- * change. The data is the key as the API shows it: never the secret, never its hash.
- */
-async function keyChanged(trx: Db, ctx: OrgContext, principal: Principal, name: string, key: ApiKey) {
-  await recordEvent(trx, ctx, {
-    name,
-    resourceType: "api_key",
-    resourceId: key.id,
-    actorId: principal.user.id,
-    data: key,
-  });
 }
 
 export function createApiKeyService(deps: { db: Db; authenticator: Authenticator }) {
@@ -100,7 +86,8 @@ export function createApiKeyService(deps: { db: Db; authenticator: Authenticator
           ...stored,
         });
         const key = toApiKey(row);
-        await keyChanged(trx, ctx, principal, "api_key.created", key);
+        // Events and the audit trail carry the key as toApiKey shows it: never the secret or its hash.
+        await recordChange(trx, ctx, principal, "api_key.created", key);
         return { ...key, secret };
       });
     },
@@ -126,7 +113,7 @@ export function createApiKeyService(deps: { db: Db; authenticator: Authenticator
         const row = await findManageable(trx, store, ctx, principal, id, { forUpdate: true });
         const revokedRow = !row.revoked_at && (await store.revoke(ctx, id));
         if (!revokedRow) return false;
-        await keyChanged(trx, ctx, principal, "api_key.revoked", toApiKey(revokedRow));
+        await recordChange(trx, ctx, principal, "api_key.revoked", toApiKey(revokedRow));
         return true;
       });
       if (revoked) authenticator.forget();
@@ -151,7 +138,7 @@ export function createApiKeyService(deps: { db: Db; authenticator: Authenticator
         }
         const { secret, ...stored } = newSecret();
         const rolled = toApiKey(await store.rollSecret(ctx, id, { ...stored, graceSeconds }));
-        await keyChanged(trx, ctx, principal, "api_key.rolled", rolled);
+        await recordChange(trx, ctx, principal, "api_key.rolled", rolled);
         return { ...rolled, secret };
       });
       authenticator.forget();

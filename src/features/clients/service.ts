@@ -2,7 +2,7 @@ import type { Principal } from "../../platform/auth/authenticator.js";
 import type { Db } from "../../platform/db/connection.js";
 import { foreignKeyViolation, rethrowDuplicateName } from "../../platform/db/errors.js";
 import { ConflictError } from "../../platform/errors.js";
-import { recordEvent } from "../../platform/events.js";
+import { recordChange } from "../../platform/events.js";
 import { newId } from "../../platform/ids.js";
 import { notFoundOrForeign, type OrgContext } from "../../platform/tenancy.js";
 import { toClient } from "./format.js";
@@ -27,17 +27,6 @@ export function createClientService(deps: { db: Db }) {
     );
   }
 
-  async function changed(trx: Db, ctx: OrgContext, principal: Principal, name: string, client: Client) {
-    await recordEvent(trx, ctx, {
-      name,
-      resourceType: "client",
-      resourceId: client.id,
-      actorId: principal.user.id,
-      data: client,
-    });
-    return client;
-  }
-
   return {
     async list(ctx: OrgContext, query: Record<string, unknown>) {
       const { rows, pagination } = await createClientStore(db).list(ctx, query);
@@ -54,7 +43,7 @@ export function createClientService(deps: { db: Db }) {
         .transaction()
         .execute(async (trx) => {
           const row = await createClientStore(trx).insert(ctx, newId("client"), fields);
-          return changed(trx, ctx, principal, "client.created", toClient(row));
+          return recordChange(trx, ctx, principal, "client.created", toClient(row));
         })
         .catch((error) => rethrowDuplicateName(error, "clients_name_key", "client", fields.name));
     },
@@ -67,7 +56,7 @@ export function createClientService(deps: { db: Db }) {
           const store = createClientStore(trx);
           await findOrFail(trx, store, ctx, id, true);
           const row = await store.update(ctx, id, fields);
-          return changed(trx, ctx, principal, "client.updated", toClient(row));
+          return recordChange(trx, ctx, principal, "client.updated", toClient(row));
         })
         .catch((error) => rethrowDuplicateName(error, "clients_name_key", "client", fields.name));
     },
@@ -82,7 +71,7 @@ export function createClientService(deps: { db: Db }) {
           const projects = await store.countProjects(ctx, id);
           if (projects > 0) throw inUse(projects);
           await store.remove(ctx, id);
-          await changed(trx, ctx, principal, "client.deleted", toClient(row));
+          await recordChange(trx, ctx, principal, "client.deleted", toClient(row));
         })
         .catch((error) => {
           // A project was attached to the client while it was being deleted.

@@ -3,7 +3,7 @@ import { hashPassword } from "../../platform/auth/passwords.js";
 import type { Db } from "../../platform/db/connection.js";
 import type { MembershipStatus, Role } from "../../platform/db/schema.js";
 import { ConflictError, ForbiddenError, ValidationError } from "../../platform/errors.js";
-import { recordEvent } from "../../platform/events.js";
+import { recordChange } from "../../platform/events.js";
 import { newId } from "../../platform/ids.js";
 import type { PageWindow } from "../../platform/pagination.js";
 import { notFoundOrForeign, type OrgContext } from "../../platform/tenancy.js";
@@ -12,18 +12,6 @@ import type { CreateMemberBody, Member, UpdateMemberBody } from "./schemas.js";
 import { createMemberStore, type MemberFilter, type MemberStore } from "./store.js";
 
 const ownerOnly = (message: string) => new ForbiddenError(message, { reason: "owner_only" });
-
-/** The audit trail of members (GET /v1/logs) and `member.*` webhooks, in the change's transaction. */
-async function memberChanged(trx: Db, ctx: OrgContext, principal: Principal, name: string, member: Member) {
-  await recordEvent(trx, ctx, {
-    name,
-    resourceType: "member",
-    resourceId: member.id,
-    actorId: principal.user.id,
-    data: member,
-  });
-  return member;
-}
 
 export function createMemberService(deps: { db: Db; authenticator: Pick<Authenticator, "forget"> }) {
   const { db, authenticator } = deps;
@@ -117,7 +105,7 @@ export function createMemberService(deps: { db: Db; authenticator: Pick<Authenti
           );
         }
         const added = toMember(await findOrFail(store, ctx, userId));
-        return memberChanged(trx, ctx, principal, "member.created", added);
+        return recordChange(trx, ctx, principal, "member.created", added);
       });
     },
 
@@ -139,7 +127,7 @@ export function createMemberService(deps: { db: Db; authenticator: Pick<Authenti
           await store.revokeSessions(ctx, userId, "member_deactivated");
         }
         const updated = toMember(await findOrFail(store, ctx, userId));
-        return memberChanged(trx, ctx, principal, "member.updated", updated);
+        return recordChange(trx, ctx, principal, "member.updated", updated);
       });
       // Credentials carry the role and status; make this process see the change at once.
       authenticator.forget();
@@ -158,7 +146,7 @@ export function createMemberService(deps: { db: Db; authenticator: Pick<Authenti
         await store.revokeSessions(ctx, userId, "member_deactivated");
         // "Deleted" as the API names it; the data shows the member as they stay: deactivated.
         const deactivated = toMember(await findOrFail(store, ctx, userId));
-        await memberChanged(trx, ctx, principal, "member.deleted", deactivated);
+        await recordChange(trx, ctx, principal, "member.deleted", deactivated);
       });
       authenticator.forget();
     },

@@ -2,7 +2,7 @@ import type { Principal } from "../../platform/auth/authenticator.js";
 import type { Db } from "../../platform/db/connection.js";
 import { foreignKeyViolation, rethrowDuplicateName } from "../../platform/db/errors.js";
 import { ConflictError, ValidationError } from "../../platform/errors.js";
-import { recordEvent } from "../../platform/events.js";
+import { recordChange } from "../../platform/events.js";
 import { newId } from "../../platform/ids.js";
 import { notFoundOrForeign, type OrgContext } from "../../platform/tenancy.js";
 import { toProject } from "./format.js";
@@ -54,17 +54,6 @@ export function createProjectService(deps: { db: Db }) {
     if (clientId && !(await store.clientExists(ctx, clientId))) throw noSuchClient();
   }
 
-  async function changed(trx: Db, ctx: OrgContext, principal: Principal, name: string, project: Project) {
-    await recordEvent(trx, ctx, {
-      name,
-      resourceType: "project",
-      resourceId: project.id,
-      actorId: principal.user.id,
-      data: project,
-    });
-    return project;
-  }
-
   return {
     async list(ctx: OrgContext, query: Record<string, unknown>) {
       const { rows, pagination } = await createProjectStore(db).list(ctx, query);
@@ -84,7 +73,7 @@ export function createProjectService(deps: { db: Db }) {
           await checkClient(store, ctx, fields.client_id);
           const id = newId("project");
           await store.insert(ctx, id, fields);
-          return changed(
+          return recordChange(
             trx,
             ctx,
             principal,
@@ -109,7 +98,7 @@ export function createProjectService(deps: { db: Db }) {
           await findOrFail(trx, store, ctx, id, true);
           await checkClient(store, ctx, fields.client_id);
           await store.update(ctx, id, fields);
-          return changed(
+          return recordChange(
             trx,
             ctx,
             principal,
@@ -130,7 +119,7 @@ export function createProjectService(deps: { db: Db }) {
           const references = await store.references(ctx, id);
           if (references.tasks > 0 || references.time_entries > 0) throw inUse(references);
           await store.remove(ctx, id);
-          await changed(trx, ctx, principal, "project.deleted", toProject(row));
+          await recordChange(trx, ctx, principal, "project.deleted", toProject(row));
         })
         .catch((error) => fromDatabase(error, undefined));
     },

@@ -1,7 +1,7 @@
 import type { Principal } from "../../platform/auth/authenticator.js";
 import type { Db } from "../../platform/db/connection.js";
 import { rethrowDuplicateName } from "../../platform/db/errors.js";
-import { recordEvent } from "../../platform/events.js";
+import { recordChange } from "../../platform/events.js";
 import { newId } from "../../platform/ids.js";
 import { notFoundOrForeign, type OrgContext } from "../../platform/tenancy.js";
 import { toTag } from "./format.js";
@@ -15,17 +15,6 @@ export function createTagService(deps: { db: Db }) {
     return (
       (await store.find(ctx, id, { forUpdate })) ?? notFoundOrForeign(conn, ctx, "tags", "id", id, "tag")
     );
-  }
-
-  async function changed(trx: Db, ctx: OrgContext, principal: Principal, name: string, tag: Tag) {
-    await recordEvent(trx, ctx, {
-      name,
-      resourceType: "tag",
-      resourceId: tag.id,
-      actorId: principal.user.id,
-      data: tag,
-    });
-    return tag;
   }
 
   return {
@@ -44,7 +33,7 @@ export function createTagService(deps: { db: Db }) {
         .transaction()
         .execute(async (trx) => {
           const row = await createTagStore(trx).insert(ctx, newId("tag"), name);
-          return changed(trx, ctx, principal, "tag.created", toTag(row));
+          return recordChange(trx, ctx, principal, "tag.created", toTag(row));
         })
         .catch((error) => rethrowDuplicateName(error, "tags_name_key", "tag", name));
     },
@@ -57,7 +46,7 @@ export function createTagService(deps: { db: Db }) {
           const store = createTagStore(trx);
           await findOrFail(trx, store, ctx, id, true);
           const row = await store.rename(ctx, id, name);
-          return changed(trx, ctx, principal, "tag.updated", toTag(row));
+          return recordChange(trx, ctx, principal, "tag.updated", toTag(row));
         })
         .catch((error) => rethrowDuplicateName(error, "tags_name_key", "tag", name));
     },
@@ -68,7 +57,7 @@ export function createTagService(deps: { db: Db }) {
         const store = createTagStore(trx);
         const row = await findOrFail(trx, store, ctx, id, true);
         await store.remove(ctx, id);
-        await changed(trx, ctx, principal, "tag.deleted", toTag(row));
+        await recordChange(trx, ctx, principal, "tag.deleted", toTag(row));
       });
     },
   };

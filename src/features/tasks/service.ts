@@ -2,7 +2,7 @@ import type { Principal } from "../../platform/auth/authenticator.js";
 import type { Db } from "../../platform/db/connection.js";
 import { foreignKeyViolation } from "../../platform/db/errors.js";
 import { ConflictError, projectArchived, ValidationError } from "../../platform/errors.js";
-import { recordEvent } from "../../platform/events.js";
+import { recordChange } from "../../platform/events.js";
 import { newId } from "../../platform/ids.js";
 import { notFoundOrForeign, type OrgContext } from "../../platform/tenancy.js";
 import { toTask } from "./format.js";
@@ -63,17 +63,6 @@ export function createTaskService(deps: { db: Db }) {
     }
   }
 
-  async function changed(trx: Db, ctx: OrgContext, principal: Principal, name: string, task: Task) {
-    await recordEvent(trx, ctx, {
-      name,
-      resourceType: "task",
-      resourceId: task.id,
-      actorId: principal.user.id,
-      data: task,
-    });
-    return task;
-  }
-
   return {
     async list(ctx: OrgContext, query: Record<string, unknown>) {
       const { rows, pagination } = await createTaskStore(db).list(ctx, query);
@@ -93,7 +82,13 @@ export function createTaskService(deps: { db: Db }) {
           await checkReferences(store, ctx, fields);
           const id = newId("task");
           await store.insert(ctx, id, fields);
-          return changed(trx, ctx, principal, "task.created", toTask(await findOrFail(trx, store, ctx, id)));
+          return recordChange(
+            trx,
+            ctx,
+            principal,
+            "task.created",
+            toTask(await findOrFail(trx, store, ctx, id)),
+          );
         })
         .catch(fromDatabase);
     },
@@ -112,7 +107,13 @@ export function createTaskService(deps: { db: Db }) {
             if (timeEntries > 0) throw inUse(timeEntries);
           }
           await store.update(ctx, id, fields);
-          return changed(trx, ctx, principal, "task.updated", toTask(await findOrFail(trx, store, ctx, id)));
+          return recordChange(
+            trx,
+            ctx,
+            principal,
+            "task.updated",
+            toTask(await findOrFail(trx, store, ctx, id)),
+          );
         })
         .catch(fromDatabase);
     },
@@ -126,7 +127,7 @@ export function createTaskService(deps: { db: Db }) {
           const timeEntries = await store.countTimeEntries(ctx, id);
           if (timeEntries > 0) throw inUse(timeEntries);
           await store.remove(ctx, id);
-          await changed(trx, ctx, principal, "task.deleted", toTask(row));
+          await recordChange(trx, ctx, principal, "task.deleted", toTask(row));
         })
         .catch(fromDatabase);
     },

@@ -3,7 +3,7 @@ import type { Clock } from "../../platform/background/clock.js";
 import type { Config } from "../../platform/config.js";
 import type { Db } from "../../platform/db/connection.js";
 import { ConflictError, ValidationError } from "../../platform/errors.js";
-import { recordEvent, webhookPayload } from "../../platform/events.js";
+import { recordChange, webhookPayload } from "../../platform/events.js";
 import { newId } from "../../platform/ids.js";
 import { notFoundOrForeign, type OrgContext } from "../../platform/tenancy.js";
 import { checkWebhookUrl, type Resolver } from "./address-policy.js";
@@ -55,18 +55,6 @@ export function createWebhookService(
       (await store.find(ctx, id, { forUpdate })) ??
       notFoundOrForeign(conn, ctx, "webhooks", "id", id, "webhook")
     );
-  }
-
-  async function changed(trx: Db, ctx: OrgContext, principal: Principal, name: string, webhook: Webhook) {
-    // The event carries the webhook as the API shows it, so never a secret.
-    await recordEvent(trx, ctx, {
-      name,
-      resourceType: "webhook",
-      resourceId: webhook.id,
-      actorId: principal.user.id,
-      data: webhook,
-    });
-    return webhook;
   }
 
   /**
@@ -122,7 +110,7 @@ export function createWebhookService(
           secret,
           createdBy: principal.user.id,
         });
-        return changed(trx, ctx, principal, "webhook.created", toWebhook(row));
+        return recordChange(trx, ctx, principal, "webhook.created", toWebhook(row));
       });
       return { ...webhook, secret };
     },
@@ -158,7 +146,7 @@ export function createWebhookService(
           await store.failPending(ctx, id, clock.now(), "webhook disabled");
         }
         const row = await store.update(ctx, id, fields);
-        return changed(trx, ctx, principal, "webhook.updated", toWebhook(row));
+        return recordChange(trx, ctx, principal, "webhook.updated", toWebhook(row));
       });
     },
 
@@ -167,7 +155,7 @@ export function createWebhookService(
         const store = createWebhookStore(trx);
         const row = await findOrFail(trx, store, ctx, id, true);
         await store.remove(ctx, id);
-        await changed(trx, ctx, principal, "webhook.deleted", toWebhook(row));
+        await recordChange(trx, ctx, principal, "webhook.deleted", toWebhook(row));
       });
     },
 
@@ -182,7 +170,7 @@ export function createWebhookService(
           previous_secret: current.secret,
           previous_secret_expires_at: new Date(clock.now().getTime() + SECRET_OVERLAP_MS),
         });
-        return changed(trx, ctx, principal, "webhook.secret_rotated", toWebhook(row));
+        return recordChange(trx, ctx, principal, "webhook.secret_rotated", toWebhook(row));
       });
       return { ...webhook, secret };
     },
