@@ -1,5 +1,6 @@
 import { type SelectQueryBuilder, sql } from "kysely";
 import type { Db } from "../../platform/db/connection.js";
+import { claimWithFreshPlan } from "../../platform/db/queue-claim.js";
 import type { Database, Role } from "../../platform/db/schema.js";
 import { runList } from "../../platform/list-query.js";
 import type { OrgContext } from "../../platform/tenancy.js";
@@ -166,7 +167,9 @@ export function createJobQueue(db: Db) {
      * `leaseMs`. SKIP LOCKED lets several processes claim side by side without waiting on each other.
      */
     async claim(now: Date, leaseMs: number) {
-      const result = await sql<{ id: string; organization_id: string; attempts: number }>`
+      const claimed = await claimWithFreshPlan(
+        db,
+        sql<{ id: string; organization_id: string; attempts: number }>`
         UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = ${now},
           locked_until = ${new Date(now.getTime() + leaseMs)}
         WHERE id = (
@@ -175,8 +178,9 @@ export function createJobQueue(db: Db) {
           ORDER BY created_at, id
           LIMIT 1
           FOR UPDATE SKIP LOCKED)
-        RETURNING id, organization_id, attempts`.execute(db);
-      return result.rows[0];
+        RETURNING id, organization_id, attempts`,
+      );
+      return claimed[0];
     },
   };
 }
