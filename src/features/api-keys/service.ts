@@ -65,10 +65,13 @@ export function createApiKeyService(deps: { db: Db; authenticator: Authenticator
   function checkWithinCredential(principal: Principal, scopes: Scope[]) {
     const beyond = scopes.filter((scope) => expandScope(scope).some((s) => !principal.allowed.has(s)));
     if (beyond.length > 0) {
-      throw new ForbiddenError(`This credential cannot hand out scopes it does not hold: ${beyond.join(", ")}`, {
-        reason: "scope_exceeds_credential",
-        scopes: beyond,
-      });
+      throw new ForbiddenError(
+        `This credential cannot hand out scopes it does not hold: ${beyond.join(", ")}`,
+        {
+          reason: "scope_exceeds_credential",
+          scopes: beyond,
+        },
+      );
     }
   }
 
