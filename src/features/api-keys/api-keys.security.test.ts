@@ -56,7 +56,7 @@ describe("api keys: scopes and roles", () => {
   });
 
   it("a member cannot grant more than their role allows", async () => {
-    const member = await memberWithToken(t.app, owner.accessToken, owner.orgId, "member");
+    const member = await memberWithToken(t.app, owner.accessToken, "member");
     // Coarse `read` too: it includes read:webhooks and read:logs, which members lack.
     for (const scopes of [["admin"], ["read:projects", "write:projects"], ["write"], ["read"]]) {
       const res = await call(t.app, member.accessToken, {
@@ -77,7 +77,7 @@ describe("api keys: scopes and roles", () => {
   it("members and managers see and manage only the keys they created", async () => {
     const ownerKey = await createKey(t.app, owner.accessToken);
     for (const role of ["member", "manager"] as const) {
-      const user = await memberWithToken(t.app, owner.accessToken, owner.orgId, role);
+      const user = await memberWithToken(t.app, owner.accessToken, role);
       const own = await createKey(t.app, user.accessToken, { scopes: ["read:projects"] });
       expect(ids(await call(t.app, user.accessToken, { method: "GET", url: "/v1/api-keys" }))).toEqual([
         own.id,
@@ -93,8 +93,8 @@ describe("api keys: scopes and roles", () => {
   });
 
   it("only a key's creator may roll it: an admin may revoke anyone's key, never obtain its secret", async () => {
-    const admin = await memberWithToken(t.app, owner.accessToken, owner.orgId, "admin");
-    const member = await memberWithToken(t.app, owner.accessToken, owner.orgId, "member");
+    const admin = await memberWithToken(t.app, owner.accessToken, "admin");
+    const member = await memberWithToken(t.app, owner.accessToken, "member");
     const ownerKey = await createKey(t.app, owner.accessToken);
     const memberKey = await createKey(t.app, member.accessToken, { scopes: ["read:projects"] });
     const adminKey = await createKey(t.app, admin.accessToken, { scopes: ["admin"] });

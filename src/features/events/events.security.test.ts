@@ -21,7 +21,7 @@ afterAll(() => t.close());
 
 describe("events: roles and scopes", () => {
   it("members may not read events; managers may", async () => {
-    const member = await memberWithToken(t.app, owner.accessToken, owner.orgId, "member");
+    const member = await memberWithToken(t.app, owner.accessToken, "member");
     for (const url of ["/v1/events", `/v1/events/${event.id}`]) {
       const res = await call(t.app, member.accessToken, { method: "GET", url });
       expect(expectError(res, 403, "FORBIDDEN").details).toEqual({
@@ -29,7 +29,7 @@ describe("events: roles and scopes", () => {
         required_scope: "read:events",
       });
     }
-    const manager = await memberWithToken(t.app, owner.accessToken, owner.orgId, "manager");
+    const manager = await memberWithToken(t.app, owner.accessToken, "manager");
     const res = await call(t.app, manager.accessToken, { method: "GET", url: `/v1/events/${event.id}` });
     expect(res.json().data).toEqual(event);
   });
@@ -47,7 +47,7 @@ describe("events: only about resources the credential may read (SPEC §3)", () =
     res.json().data.map((e) => e.event);
 
   it("a manager sees no webhook events and no API-key events but those of their own keys", async () => {
-    const manager = await memberWithToken(t.app, owner.accessToken, owner.orgId, "manager");
+    const manager = await memberWithToken(t.app, owner.accessToken, "manager");
     const webhook = await call(t.app, owner.accessToken, {
       method: "POST",
       url: "/v1/webhooks",

@@ -17,7 +17,7 @@ beforeAll(async () => {
   owner = await registerAccount(t.app);
   jobs = jobApi(t.app);
   fx = timeFixtures(t.app, t.db);
-  member = await memberWithToken(t.app, owner.accessToken, owner.orgId, "member");
+  member = await memberWithToken(t.app, owner.accessToken, "member");
   await fx.entry(owner.accessToken, { start: at(1), duration: 600, description: "Owner's secret work" });
   await fx.entry(member.accessToken, { start: at(2), duration: 600, description: "Member's work" });
   ownerJobId = (await jobs.create(owner.accessToken, "export.time_entries", { format: "csv" })).id;

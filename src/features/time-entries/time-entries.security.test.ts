@@ -38,8 +38,8 @@ const row = (id: string) =>
 
 describe("time entries: members and managers", () => {
   it("a member sees and changes only their own entries", async () => {
-    const member = await memberWithToken(t.app, owner.accessToken, owner.orgId, "member");
-    const other = await memberWithToken(t.app, owner.accessToken, owner.orgId, "member");
+    const member = await memberWithToken(t.app, owner.accessToken, "member");
+    const other = await memberWithToken(t.app, owner.accessToken, "member");
     const own = await fx.entry(member.accessToken, { start: at(1), duration: 60 });
     const theirs = await fx.entry(other.accessToken, { start: at(2) });
     const owners = await fx.entry(owner.accessToken, { start: at(3), duration: 60 });
@@ -71,7 +71,7 @@ describe("time entries: members and managers", () => {
   });
 
   it("a member may not track time for someone else, nor hand an entry over", async () => {
-    const member = await memberWithToken(t.app, owner.accessToken, owner.orgId, "member");
+    const member = await memberWithToken(t.app, owner.accessToken, "member");
     const forOwner = await call(t.app, member.accessToken, {
       method: "POST",
       url: "/v1/time-entries",
@@ -103,7 +103,7 @@ describe("time entries: members and managers", () => {
 
   it("a member sets hourly_rate only where the organization's members_set_rates allows it", async () => {
     const org = await registerAccount(t.app);
-    const member = await memberWithToken(t.app, org.accessToken, org.orgId, "member");
+    const member = await memberWithToken(t.app, org.accessToken, "member");
     const setting = (on: boolean) =>
       call(t.app, org.accessToken, {
         method: "PATCH",
@@ -168,8 +168,8 @@ describe("time entries: members and managers", () => {
 
   it.each(["manager", "admin"])("a %s sees everyone's entries and acts on them", async (role) => {
     const org = await registerAccount(t.app);
-    const lead = await memberWithToken(t.app, org.accessToken, org.orgId, role);
-    const member = await memberWithToken(t.app, org.accessToken, org.orgId, "member");
+    const lead = await memberWithToken(t.app, org.accessToken, role);
+    const member = await memberWithToken(t.app, org.accessToken, "member");
     const theirs = await fx.entry(member.accessToken, { start: at(1) });
     const forMember = await fx.entry(lead.accessToken, { start: at(2), duration: 60, user_id: member.id });
     expect(forMember.user_id).toBe(member.id);
