@@ -20,6 +20,8 @@ export interface Counters {
   /** The current count without adding to it; null when the key has no window open. */
   peek(window: WindowName, key: string): Promise<Count | null>;
   forget(window: WindowName, key: string): Promise<void>;
+  /** Takes one request back off the key's current window (never below zero in effect). */
+  refund(window: WindowName, key: string): Promise<void>;
   /** Present in scale-out mode only: whether Redis answers right now (for `/ready`). */
   redisReachable?: () => Promise<boolean>;
   close(): Promise<void>;
@@ -102,6 +104,9 @@ function countWith(limiters: Record<WindowName, RateLimiterAbstract>): Counters 
     },
     forget: async (window, key) => {
       await limiters[window].delete(key);
+    },
+    refund: async (window, key) => {
+      await limiters[window].reward(key, 1);
     },
     close: async () => {},
   };

@@ -74,28 +74,30 @@ export function createRateLimiter(config: Config, log: FastifyBaseLogger) {
       return tightest(minute, verdict(limits.perDay, await count().hit("day", key)));
     },
 
-    /** Failed sign-ins (login, refresh) per IP, and per e-mail where there is one. */
+    /**
+     * Sign-in attempts (login, refresh) per IP, and per e-mail where there is one. Each attempt is
+     * counted before its password or token is checked, in one atomic step per window, so that 25
+     * guesses sent at once cannot all pass a limit of 10 before any is counted; an attempt that
+     * gets in is then taken back off the address and clears the e-mail's count, so what remains
+     * counted is failures.
+     */
     signIns: {
-      /** The window that refuses another attempt, if any; looking does not count. */
-      async refusal(ip: string, email: string | undefined): Promise<Verdict | null> {
+      /** Counts this attempt; the window that refuses it, if any. */
+      async attempt(ip: string, email: string | undefined): Promise<Verdict | null> {
         const checks: Array<[number, string]> = [[FAILED_SIGN_INS.perIp, `ip:${ip}`]];
         if (email) checks.push([FAILED_SIGN_INS.perEmail, emailKey(email)]);
-        let worst: Verdict | null = null;
-        for (const [limit, key] of checks) {
-          const current = await count().peek("signIn", key);
-          if (!current) continue;
-          const seen = verdict(limit, current, limit);
-          if (seen.refused && (!worst || seen.retryAfter > worst.retryAfter)) worst = seen;
-        }
-        return worst;
+        const seen = await Promise.all(
+          checks.map(async ([limit, key]) => verdict(limit, await count().hit("signIn", key))),
+        );
+        const refusing = seen.filter((v) => v.refused);
+        return refusing.length === 0
+          ? null
+          : refusing.reduce((a, b) => (b.retryAfter > a.retryAfter ? b : a));
       },
-      async failed(ip: string, email: string | undefined): Promise<void> {
-        await count().hit("signIn", `ip:${ip}`);
-        if (email) await count().hit("signIn", emailKey(email));
-      },
-      /** The account's owner got in: their earlier typos no longer count against the address. */
-      async succeeded(email: string): Promise<void> {
-        await count().forget("signIn", emailKey(email));
+      /** The account's owner got in: the attempt was no guess, and their earlier typos no longer count. */
+      async succeeded(ip: string, email: string | undefined): Promise<void> {
+        await count().refund("signIn", `ip:${ip}`);
+        if (email) await count().forget("signIn", emailKey(email));
       },
     },
 

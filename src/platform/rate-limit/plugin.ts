@@ -7,8 +7,9 @@ import type { RateLimiter, Verdict } from "./limiter.js";
 declare module "fastify" {
   interface FastifyContextConfig {
     /**
-     * A sign-in route (login, refresh): its 401s are counted per client IP and per `email` in the
-     * body, and it answers 429 once either has failed too often (SPEC §4, password guessing).
+     * A sign-in route (login, refresh): its failed attempts are counted per client IP and per
+     * `email` in the body, and it answers 429 once either has failed too often (SPEC §4, password
+     * guessing).
      */
     signIn?: boolean;
   }
@@ -73,16 +74,15 @@ export const rateLimitPlugin = fp<{ limiter: RateLimiter }>(
       route.onSend = [...hooksOf(route.onSend), countSignIn];
     });
 
+    // Counted before the password is checked, so concurrent guesses cannot slip past the limit.
     async function checkSignIn(request: FastifyRequest, reply: FastifyReply) {
-      const refusal = await limiter.signIns.refusal(request.ip, emailOf(request.body));
+      const refusal = await limiter.signIns.attempt(request.ip, emailOf(request.body));
       if (refusal) enforce(reply, refusal, "too_many_failed_sign_ins");
     }
 
-    // Counted before the response leaves, so that the client's next attempt already sees it.
+    // Settled before the response leaves, so that the client's next attempt already sees it.
     async function countSignIn(request: FastifyRequest, reply: FastifyReply) {
-      const email = emailOf(request.body);
-      if (reply.statusCode === 401) await limiter.signIns.failed(request.ip, email);
-      else if (reply.statusCode < 300 && email) await limiter.signIns.succeeded(email);
+      if (reply.statusCode < 300) await limiter.signIns.succeeded(request.ip, emailOf(request.body));
     }
   },
   { name: "rate-limit" },

@@ -5,6 +5,7 @@ import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
 import { registerAccount } from "../../../test/helpers/fixtures.js";
 import { expectRateLimited, limitHeaders } from "../../../test/helpers/rate-limit.js";
 import { dropKeys, hasRedisServer, startRedisServer, uniquePrefix } from "../../../test/helpers/redis.js";
+import { FAILED_SIGN_INS } from "./plans.js";
 
 /** SPEC §1 scale-out: with REDIS_URL the counters live in Redis and hold across processes. */
 const redisUrl = process.env.REDIS_URL;
@@ -41,6 +42,25 @@ describe.skipIf(!redisUrl)("counters in Redis", () => {
     const remaining = responses.filter((r) => r.statusCode === 200).map((r) => limitHeaders(r).remaining);
     expect(remaining.sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i));
     expect((await ready(t.app)).data).toEqual({ status: "ok", checks: { database: "ok", redis: "ok" } });
+  });
+
+  it("25 wrong passwords for one e-mail at once across two processes: only 10 are checked", async () => {
+    const prefix = uniquePrefix("signin");
+    opened.push(() => dropKeys(redisUrl as string, prefix));
+    const t = await appOn({ REDIS_URL: redisUrl as string, VOLTASIS_REDIS_PREFIX: prefix });
+    const other = await t.anotherProcess();
+    const victim = await registerAccount(t.app);
+    const guess = (app: FastifyInstance, i: number) =>
+      app.inject({
+        method: "POST",
+        url: "/v1/auth/login",
+        payload: { email: victim.email, password: `guess ${i}` },
+        remoteAddress: `198.51.100.${i + 1}`,
+      });
+    const burst = await Promise.all(Array.from({ length: 25 }, (_, i) => guess(i % 2 ? other : t.app, i)));
+    const statuses = burst.map((res) => res.statusCode);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(FAILED_SIGN_INS.perEmail);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(25 - FAILED_SIGN_INS.perEmail);
   });
 });
 

@@ -61,6 +61,20 @@ describe("failed logins per e-mail", () => {
   });
 });
 
+describe("guesses sent at once", () => {
+  it("25 wrong passwords for one e-mail at once: only 10 are checked, the rest are 429 before argon2", async () => {
+    const victim = await registerAccount(t.app);
+    const burst = await Promise.all(
+      Array.from({ length: 25 }, (_, i) => login(victim.email, `guess ${i}`, `198.51.100.${i + 1}`)),
+    );
+    const statuses = burst.map((res) => res.statusCode);
+    // A 401 is an attempt whose password was checked; a 429 one refused before the check.
+    expect(statuses.filter((s) => s === 401)).toHaveLength(FAILED_SIGN_INS.perEmail);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(25 - FAILED_SIGN_INS.perEmail);
+    expectRateLimited(await login(victim.email, victim.password, "198.51.100.99"));
+  });
+});
+
 describe("failed sign-ins per IP", () => {
   it("30 failed logins from one address refuse the next login there, and refreshes too", async () => {
     const address = "192.0.2.30";
