@@ -1,6 +1,14 @@
 import { ValidationError } from "../../platform/errors.js";
 
 /**
+ * Bounded work (the hardening issue): a report reads at most five years, and a summary has at
+ * most MAX_BUCKETS calendar buckets (over a year of days, twenty years of months): beyond, a 400
+ * that says what to ask for instead, rather than a query that runs for minutes.
+ */
+export const MAX_REPORT_DAYS = 1_830;
+export const MAX_BUCKETS = 400;
+
+/**
  * A report bound as the caller wrote it: an instant (RFC 3339 with an offset) is taken as is; a
  * bare date means midnight at the start of that day in the organization's timezone, which only
  * the database knows, so the store resolves it (and the defaults) in the same query as the settings.

@@ -57,6 +57,41 @@ describe("GET /v1/reports/summary: invalid requests", () => {
     await rejects("/v1/reports/summary?from=2024-01-01&to=2024-02-30", "to", "invalid_format");
   });
 
+  it("bounds the work: at most 1,830 days, and at most 400 calendar buckets", async () => {
+    const tooLong = await rejects(
+      "/v1/reports/summary?from=2015-01-01&to=2024-01-01&group_by=month",
+      "to",
+      "range_too_long",
+    );
+    expect(tooLong.details?.max_days).toBe(1830);
+    await rejects(
+      "/v1/reports/detailed?from=1900-01-01T00:00:00Z&to=9999-12-31T00:00:00Z",
+      "to",
+      "range_too_long",
+    );
+    const days = await rejects(
+      "/v1/reports/summary?from=2022-01-01&to=2024-01-01&group_by=day",
+      "group_by",
+      "too_many_buckets",
+    );
+    expect(days.message).toContain("group by a longer unit");
+    await rejects(
+      "/v1/reports/summary?from=2023-01-01&to=2024-03-01&group_by=project,day",
+      "group_by",
+      "too_many_buckets",
+    );
+    // The same periods by a coarser unit are fine.
+    expect((await get("/v1/reports/summary?from=2022-01-01&to=2024-01-01&group_by=week")).statusCode).toBe(
+      200,
+    );
+    expect((await get("/v1/reports/summary?from=2019-06-01&to=2024-05-01&group_by=month")).statusCode).toBe(
+      200,
+    );
+    expect((await get("/v1/reports/summary?from=2023-01-01&to=2024-01-01&group_by=day")).statusCode).toBe(
+      200,
+    );
+  });
+
   it("refuses a period that ends before it starts; an empty one is fine", async () => {
     const error = await rejects("/v1/reports/summary?from=2024-03-02&to=2024-03-01", "to", "invalid_range");
     expect(error.message).toBe("to must not be before from");

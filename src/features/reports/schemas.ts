@@ -2,6 +2,7 @@ import { type Static, Type } from "@sinclair/typebox";
 import { idPattern } from "../../platform/ids.js";
 import { type ListSpec, listQuerySchema } from "../../platform/list-query.js";
 import { DIMENSIONS } from "./dimensions.js";
+import { MAX_BUCKETS, MAX_REPORT_DAYS } from "./period.js";
 
 const nullableId = (kind: Parameters<typeof idPattern>[0], example: string) =>
   Type.Union([Type.String({ pattern: idPattern(kind) }), Type.Null()], { examples: [example] });
@@ -13,7 +14,8 @@ const bound = (which: string) =>
     maxLength: 40,
     description:
       `${which}. An RFC 3339 instant (\`2024-03-01T00:00:00Z\`) or a date (\`2024-03-01\`), which means ` +
-      "midnight at the start of that day in the organization's timezone.",
+      `midnight at the start of that day in the organization's timezone. At most ${MAX_REPORT_DAYS} days ` +
+      "between `from` and `to`.",
     examples: ["2024-03-01"],
   });
 
@@ -55,7 +57,9 @@ export const SummaryQuery = Type.Object(
     group_by: Type.Optional(
       Type.String({
         maxLength: 100,
-        description: `One or two of ${DIMENSIONS.join(", ")}, comma-separated (default \`project\`)`,
+        description:
+          `One or two of ${DIMENSIONS.join(", ")}, comma-separated (default \`project\`); at most ` +
+          `${MAX_BUCKETS} calendar buckets (\`day\` over up to ${MAX_BUCKETS - 1} days)`,
         examples: ["project,user"],
       }),
     ),

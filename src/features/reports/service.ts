@@ -4,7 +4,7 @@ import { ForbiddenError, ValidationError } from "../../platform/errors.js";
 import type { OrgContext } from "../../platform/tenancy.js";
 import { rfc3339 } from "../../platform/time.js";
 import { DIMENSION_KEYS, isCalendar, parseGroupBy } from "./dimensions.js";
-import { parseBound } from "./period.js";
+import { MAX_BUCKETS, MAX_REPORT_DAYS, parseBound } from "./period.js";
 import type { DetailedEntry, DetailedQuery, Summary, SummaryGroup, SummaryQuery } from "./schemas.js";
 import { createReportStore, type DetailedRow, type ReportFilter, type SummaryRow } from "./store.js";
 
@@ -68,6 +68,28 @@ function toEntry(row: DetailedRow): DetailedEntry {
   };
 }
 
+const DAY_MS = 86_400_000;
+
+const BUCKET_DAYS = { day: 1, week: 7, month: 28 } as const;
+
+function checkBuckets(groupBy: ReturnType<typeof parseGroupBy>, period: { from: Date; to: Date }) {
+  const days = Math.ceil((period.to.getTime() - period.from.getTime()) / DAY_MS);
+  for (const dimension of groupBy) {
+    if (!isCalendar(dimension)) continue;
+    const unit = BUCKET_DAYS[dimension as keyof typeof BUCKET_DAYS];
+    const buckets = Math.ceil(days / unit) + 1;
+    if (buckets > MAX_BUCKETS) {
+      throw new ValidationError(
+        "group_by",
+        `group_by=${dimension} over ${days} days makes about ${buckets} buckets, more than ${MAX_BUCKETS}; ` +
+          "group by a longer unit or shorten the period",
+        "too_many_buckets",
+        { max_buckets: MAX_BUCKETS },
+      );
+    }
+  }
+}
+
 export function createReportService(deps: { db: Db }) {
   const store = createReportStore(deps.db);
 
@@ -77,8 +99,17 @@ export function createReportService(deps: { db: Db }) {
       parseBound("from", query.from),
       parseBound("to", query.to),
     );
-    if (resolved.period.from.getTime() > resolved.period.to.getTime()) {
+    const { from, to } = resolved.period;
+    if (from.getTime() > to.getTime()) {
       throw new ValidationError("to", "to must not be before from", "invalid_range");
+    }
+    if (to.getTime() - from.getTime() > MAX_REPORT_DAYS * DAY_MS) {
+      throw new ValidationError(
+        "to",
+        `A report covers at most ${MAX_REPORT_DAYS} days; split a longer period`,
+        "range_too_long",
+        { max_days: MAX_REPORT_DAYS },
+      );
     }
     return resolved;
   }
@@ -88,6 +119,7 @@ export function createReportService(deps: { db: Db }) {
       const groupBy = parseGroupBy(query.group_by);
       const filter = filterFor(principal, query);
       const { settings, period } = await resolvePeriod(ctx, query);
+      checkBuckets(groupBy, period);
       const input = { period, filter, groupBy, settings };
       // An entry with two tags is in two tag groups, so only then do the groups not add up.
       const [rows, tagTotals] = await Promise.all([
