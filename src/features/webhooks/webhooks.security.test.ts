@@ -136,20 +136,35 @@ describe("webhooks: other organizations", () => {
   });
 
   it("events of one organization are never delivered to another's webhook", async () => {
-    const before = receiver.requests.length;
-    await call(t.app, stranger.accessToken, { method: "POST", url: "/v1/tags", payload: { name: "theirs" } });
-    await call(t.app, owner.accessToken, { method: "POST", url: "/v1/clients", payload: { name: "mine" } });
-    await vi.waitFor(() => expect(receiver.requests.length).toBeGreaterThanOrEqual(before + 2), {
-      timeout: 10_000,
-    });
-    const stranded = receiver.requests.filter(
-      (r) => r.json.organization_id !== owner.orgId && r.json.organization_id !== stranger.orgId,
-    );
-    expect(stranded).toEqual([]);
-    for (const request of receiver.requests) {
-      expect(request.json.organization_id === owner.orgId || request.json.event.startsWith("tag.")).toBe(
-        true,
-      );
+    // Both organizations subscribe to the same events, so only the organization filter keeps
+    // each one's events apart.
+    const theirs = await startReceiver();
+    try {
+      const created = await call(t.app, stranger.accessToken, {
+        method: "POST",
+        url: "/v1/webhooks",
+        payload: { url: theirs.url, events: ["client.*"] },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const mineBefore = receiver.requests.length;
+      await call(t.app, stranger.accessToken, {
+        method: "POST",
+        url: "/v1/clients",
+        payload: { name: "theirs" },
+      });
+      await call(t.app, owner.accessToken, { method: "POST", url: "/v1/clients", payload: { name: "mine" } });
+      await vi.waitFor(() => expect(theirs.requests).toHaveLength(1), { timeout: 10_000 });
+      await vi.waitFor(() => expect(receiver.requests).toHaveLength(mineBefore + 1), { timeout: 10_000 });
+      // Give a stray delivery time to arrive before checking none did.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(theirs.requests.map((r) => [r.json.organization_id, r.json.data.name])).toEqual([
+        [stranger.orgId, "theirs"],
+      ]);
+      expect(
+        receiver.requests.slice(mineBefore).map((r) => [r.json.organization_id, r.json.data.name]),
+      ).toEqual([[owner.orgId, "mine"]]);
+    } finally {
+      await theirs.close();
     }
   });
 });
