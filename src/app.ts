@@ -22,6 +22,7 @@ import { createIdentityStore } from "./platform/auth/identity-store.js";
 import { authPlugin } from "./platform/auth/plugin.js";
 import { type Clock, systemClock } from "./platform/background/clock.js";
 import { createBackground } from "./platform/background/runner.js";
+import { conditionalRequests } from "./platform/conditional.js";
 import type { Config } from "./platform/config.js";
 import type { DbHandle } from "./platform/db/connection.js";
 import { SHARED_SCHEMAS } from "./platform/envelope.js";
@@ -94,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(authPlugin, { authenticator, hooks: credentialHooks(limiter) });
   await app.register(requestLogPlugin, { db: database.db });
+  await app.register(conditionalRequests);
   await app.register(openApiPlugin);
 
   const background = createBackground({

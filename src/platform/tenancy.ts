@@ -5,6 +5,9 @@ import { ForbiddenError, NotFoundError } from "./errors.js";
 
 declare const orgContextBrand: unique symbol;
 
+/** RFC 9110 If-Match: `*` (any current version) or a list of entity tags. */
+export type IfMatch = "*" | readonly string[];
+
 /**
  * The organization a piece of work acts for. Every store function takes one as its first
  * argument and filters by `orgId`, so forgetting tenancy is a type error. Only two functions
@@ -21,8 +24,15 @@ declare const orgContextBrand: unique symbol;
  */
 export interface OrgContext {
   readonly orgId: string;
-  /** The request acting, when there is one: audit entries name its credential and request id. */
-  readonly via?: { readonly apiKeyId: string | null; readonly requestId: string };
+  /**
+   * The request acting, when there is one: audit entries name its credential and request id, and
+   * a write checks the request's `If-Match` against the resource it locked (conditional.ts).
+   */
+  readonly via?: {
+    readonly apiKeyId: string | null;
+    readonly requestId: string;
+    readonly ifMatch?: IfMatch;
+  };
   readonly [orgContextBrand]: true;
 }
 
@@ -32,6 +42,11 @@ export function orgContextOf(
 ): OrgContext {
   const apiKeyId = principal.kind === "api_key" ? principal.credentialId : null;
   return { orgId: principal.organization.id, via: { apiKeyId, requestId } } as OrgContext;
+}
+
+/** The same context, carrying the request's If-Match precondition for the write it makes. */
+export function withPrecondition(ctx: OrgContext, ifMatch: IfMatch): OrgContext {
+  return { ...ctx, via: { apiKeyId: null, requestId: "", ...ctx.via, ifMatch } } as OrgContext;
 }
 
 /** For code paths with no caller to take the organization from; the name makes them easy to audit. */

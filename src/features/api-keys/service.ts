@@ -1,6 +1,7 @@
 import type { Authenticator, Principal } from "../../platform/auth/authenticator.js";
 import { expandScope, isScope, type Scope, scopesBeyondRole } from "../../platform/auth/scopes.js";
 import { hashSecret, newApiKeySecret } from "../../platform/auth/secrets.js";
+import { checkPrecondition } from "../../platform/conditional.js";
 import type { Db } from "../../platform/db/connection.js";
 import { ConflictError, ForbiddenError, ValidationError } from "../../platform/errors.js";
 import { recordChange } from "../../platform/events.js";
@@ -118,6 +119,7 @@ export function createApiKeyService(deps: { db: Db; authenticator: Authenticator
       const revoked = await db.transaction().execute(async (trx) => {
         const store = createApiKeyStore(trx);
         const row = await findManageable(trx, store, ctx, principal, id, { forUpdate: true });
+        checkPrecondition(ctx, toApiKey(row));
         const revokedRow = !row.revoked_at && (await store.revoke(ctx, id));
         if (!revokedRow) return false;
         await recordChange(trx, ctx, principal, "api_key.revoked", toApiKey(revokedRow));

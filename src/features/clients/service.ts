@@ -1,4 +1,5 @@
 import type { Principal } from "../../platform/auth/authenticator.js";
+import { checkPrecondition } from "../../platform/conditional.js";
 import type { Db } from "../../platform/db/connection.js";
 import { foreignKeyViolation, rethrowDuplicateName } from "../../platform/db/errors.js";
 import { ConflictError } from "../../platform/errors.js";
@@ -21,10 +22,12 @@ export function createClientService(deps: { db: Db }) {
   const { db } = deps;
 
   async function findOrFail(conn: Db, store: ClientStore, ctx: OrgContext, id: string, forUpdate = false) {
-    return (
+    const row =
       (await store.find(ctx, id, { forUpdate })) ??
-      notFoundOrForeign(conn, ctx, "clients", "id", id, "client")
-    );
+      (await notFoundOrForeign(conn, ctx, "clients", "id", id, "client"));
+    // Locked for a write: the request's If-Match is answered against what GET shows (SPEC §8).
+    if (forUpdate) checkPrecondition(ctx, toClient(row));
+    return row;
   }
 
   return {

@@ -71,8 +71,10 @@ export function createInvitationStore(db: Db) {
         .executeTakeFirst();
     },
 
-    find(ctx: OrgContext, id: string) {
-      return invitations(ctx).where("id", "=", id).executeTakeFirst();
+    find(ctx: OrgContext, id: string, options: { forUpdate?: boolean } = {}) {
+      let query = invitations(ctx).where("id", "=", id);
+      if (options.forUpdate) query = query.forUpdate();
+      return query.executeTakeFirst();
     },
 
     /** The open invitation for this e-mail in this organization, if any (an expired one is closed first). */

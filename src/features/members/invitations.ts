@@ -1,5 +1,6 @@
 import type { Principal } from "../../platform/auth/authenticator.js";
 import { hashSecret, newInvitationToken } from "../../platform/auth/secrets.js";
+import { checkPrecondition } from "../../platform/conditional.js";
 import type { Db } from "../../platform/db/connection.js";
 import { type ApiError, ConflictError, ForbiddenError, NotFoundError } from "../../platform/errors.js";
 import { recordChange } from "../../platform/events.js";
@@ -116,8 +117,11 @@ export function createInvitationService(deps: { db: Db }) {
     async revoke(ctx: OrgContext, principal: Principal, id: string): Promise<void> {
       await db.transaction().execute(async (trx) => {
         const store = createInvitationStore(trx);
-        if (!(await store.find(ctx, id)))
-          await notFoundOrForeign(trx, ctx, "invitations", "id", id, "invitation");
+        const current = await store.find(ctx, id, { forUpdate: true });
+        checkPrecondition(
+          ctx,
+          toInvitation(current ?? (await notFoundOrForeign(trx, ctx, "invitations", "id", id, "invitation"))),
+        );
         const revoked = await store.revoke(ctx, id);
         if (revoked) await recordChange(trx, ctx, principal, "invitation.revoked", toInvitation(revoked));
       });

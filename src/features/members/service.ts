@@ -1,4 +1,5 @@
 import type { Authenticator, Principal } from "../../platform/auth/authenticator.js";
+import { checkPrecondition } from "../../platform/conditional.js";
 import type { Db } from "../../platform/db/connection.js";
 import type { MembershipStatus, Role } from "../../platform/db/schema.js";
 import { ConflictError, ForbiddenError } from "../../platform/errors.js";
@@ -69,6 +70,7 @@ export function createMemberService(deps: { db: Db; authenticator: Pick<Authenti
         const store = createMemberStore(trx);
         await store.lockMemberships(ctx);
         const target = await findOrFail(store, ctx, userId);
+        checkPrecondition(ctx, toMember(target));
         const change = { role: body.role, status: body.status };
         await checkChange(store, ctx, principal, target, change);
         await store.updateMembership(ctx, userId, change);
@@ -89,6 +91,7 @@ export function createMemberService(deps: { db: Db; authenticator: Pick<Authenti
         const store = createMemberStore(trx);
         await store.lockMemberships(ctx);
         const target = await findOrFail(store, ctx, userId);
+        checkPrecondition(ctx, toMember(target));
         await checkChange(store, ctx, principal, target, { status: "deactivated" });
         if (target.status === "deactivated") return;
         await store.updateMembership(ctx, userId, { status: "deactivated" });

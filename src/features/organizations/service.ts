@@ -1,4 +1,5 @@
 import type { Authenticator, Principal } from "../../platform/auth/authenticator.js";
+import { checkPrecondition } from "../../platform/conditional.js";
 import type { Db } from "../../platform/db/connection.js";
 import { ForbiddenError, NotFoundError } from "../../platform/errors.js";
 import { recordEvent } from "../../platform/events.js";
@@ -36,7 +37,11 @@ export function createOrganizationService(deps: { db: Db; authenticator: Pick<Au
         }
       }
       const organization = await db.transaction().execute(async (trx) => {
-        const row = await createOrganizationStore(trx).update(ctx, body);
+        const store = createOrganizationStore(trx);
+        const locked = await store.find(ctx, { forUpdate: true });
+        if (!locked) throw new NotFoundError("organization", ctx.orgId);
+        checkPrecondition(ctx, toOrganization(locked));
+        const row = await store.update(ctx, body);
         if (!row) throw new NotFoundError("organization", ctx.orgId);
         const updated = toOrganization(row);
         await recordEvent(trx, ctx, {

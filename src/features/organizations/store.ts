@@ -30,12 +30,10 @@ export function createOrganizationStore(db: Db) {
   }
 
   return {
-    find(ctx: OrgContext) {
-      return db
-        .selectFrom("organizations as o")
-        .select(COLUMNS)
-        .where("o.id", "=", ctx.orgId)
-        .executeTakeFirst();
+    find(ctx: OrgContext, options: { forUpdate?: boolean } = {}) {
+      let query = db.selectFrom("organizations as o").select(COLUMNS).where("o.id", "=", ctx.orgId);
+      if (options.forUpdate) query = query.forUpdate();
+      return query.executeTakeFirst();
     },
 
     update(ctx: OrgContext, patch: { name?: string; plan?: string }) {

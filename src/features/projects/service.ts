@@ -1,4 +1,5 @@
 import type { Principal } from "../../platform/auth/authenticator.js";
+import { checkPrecondition } from "../../platform/conditional.js";
 import type { Db } from "../../platform/db/connection.js";
 import { foreignKeyViolation, rethrowDuplicateName } from "../../platform/db/errors.js";
 import { ConflictError, ValidationError } from "../../platform/errors.js";
@@ -44,10 +45,12 @@ export function createProjectService(deps: { db: Db }) {
   const { db } = deps;
 
   async function findOrFail(conn: Db, store: ProjectStore, ctx: OrgContext, id: string, forUpdate = false) {
-    return (
+    const row =
       (await store.find(ctx, id, { forUpdate })) ??
-      notFoundOrForeign(conn, ctx, "projects", "id", id, "project")
-    );
+      (await notFoundOrForeign(conn, ctx, "projects", "id", id, "project"));
+    // Locked for a write: the request's If-Match is answered against what GET shows (SPEC §8).
+    if (forUpdate) checkPrecondition(ctx, toProject(row));
+    return row;
   }
 
   async function checkClient(store: ProjectStore, ctx: OrgContext, clientId: string | null | undefined) {

@@ -1,4 +1,5 @@
 import type { Principal } from "../../platform/auth/authenticator.js";
+import { checkPrecondition } from "../../platform/conditional.js";
 import type { Db } from "../../platform/db/connection.js";
 import { NotFoundError, ValidationError } from "../../platform/errors.js";
 import { recordEvent } from "../../platform/events.js";
@@ -55,7 +56,11 @@ export function createSettingsService(deps: { db: Db }) {
     async update(ctx: OrgContext, principal: Principal, body: UpdateSettingsBody): Promise<Settings> {
       const patch = await checkedPatch(ctx, body);
       return db.transaction().execute(async (trx) => {
-        const row = await createSettingsStore(trx).update(ctx, patch);
+        const store = createSettingsStore(trx);
+        const locked = await store.find(ctx, { forUpdate: true });
+        if (!locked) throw new NotFoundError("settings");
+        checkPrecondition(ctx, toSettings(locked));
+        const row = await store.update(ctx, patch);
         if (!row) throw new NotFoundError("settings");
         const settings = toSettings(row);
         await recordEvent(trx, ctx, {
@@ -77,8 +82,11 @@ export function createSettingsService(deps: { db: Db }) {
       hourlyRate: number | null,
     ): Promise<MemberRate> {
       return db.transaction().execute(async (trx) => {
-        const row = await createSettingsStore(trx).setMemberRate(ctx, userId, hourlyRate);
-        if (!row) return notFoundOrForeign(trx, ctx, "memberships", "user_id", userId, "user");
+        const store = createSettingsStore(trx);
+        const locked = await store.findMemberRate(ctx, userId, { forUpdate: true });
+        if (!locked) return notFoundOrForeign(trx, ctx, "memberships", "user_id", userId, "user");
+        checkPrecondition(ctx, toMemberRate(locked));
+        const row = (await store.setMemberRate(ctx, userId, hourlyRate)) as NonNullable<typeof locked>;
         const rate = toMemberRate(row);
         await recordEvent(trx, ctx, {
           name: "member.updated",

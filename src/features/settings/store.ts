@@ -19,12 +19,24 @@ const SETTINGS_COLUMNS = [
 export function createSettingsStore(db: Db) {
   return {
     /** Every organization has its row from birth (a trigger of migration 0002). */
-    async find(ctx: OrgContext) {
-      return db
+    async find(ctx: OrgContext, options: { forUpdate?: boolean } = {}) {
+      let query = db
         .selectFrom("organization_settings")
         .select(SETTINGS_COLUMNS)
+        .where("organization_id", "=", ctx.orgId);
+      if (options.forUpdate) query = query.forUpdate();
+      return query.executeTakeFirst();
+    },
+
+    /** The member's rate as PATCH /v1/users/{id}/rate shows it; undefined for a non-member. */
+    async findMemberRate(ctx: OrgContext, userId: string, options: { forUpdate?: boolean } = {}) {
+      let query = db
+        .selectFrom("memberships")
+        .select(["user_id", "hourly_rate", "updated_at"])
         .where("organization_id", "=", ctx.orgId)
-        .executeTakeFirst();
+        .where("user_id", "=", userId);
+      if (options.forUpdate) query = query.forUpdate();
+      return query.executeTakeFirst();
     },
 
     async update(ctx: OrgContext, patch: UpdateSettingsBody) {

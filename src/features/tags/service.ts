@@ -1,4 +1,5 @@
 import type { Principal } from "../../platform/auth/authenticator.js";
+import { checkPrecondition } from "../../platform/conditional.js";
 import type { Db } from "../../platform/db/connection.js";
 import { rethrowDuplicateName } from "../../platform/db/errors.js";
 import { recordChange } from "../../platform/events.js";
@@ -12,9 +13,12 @@ export function createTagService(deps: { db: Db }) {
   const { db } = deps;
 
   async function findOrFail(conn: Db, store: TagStore, ctx: OrgContext, id: string, forUpdate = false) {
-    return (
-      (await store.find(ctx, id, { forUpdate })) ?? notFoundOrForeign(conn, ctx, "tags", "id", id, "tag")
-    );
+    const row =
+      (await store.find(ctx, id, { forUpdate })) ??
+      (await notFoundOrForeign(conn, ctx, "tags", "id", id, "tag"));
+    // Locked for a write: the request's If-Match is answered against what GET shows (SPEC §8).
+    if (forUpdate) checkPrecondition(ctx, toTag(row));
+    return row;
   }
 
   return {

@@ -1,4 +1,5 @@
 import type { Principal } from "../../platform/auth/authenticator.js";
+import { checkPrecondition } from "../../platform/conditional.js";
 import type { Db } from "../../platform/db/connection.js";
 import { foreignKeyViolation } from "../../platform/db/errors.js";
 import { ConflictError, projectArchived, ValidationError } from "../../platform/errors.js";
@@ -39,9 +40,12 @@ export function createTaskService(deps: { db: Db }) {
   const { db } = deps;
 
   async function findOrFail(conn: Db, store: TaskStore, ctx: OrgContext, id: string, forUpdate = false) {
-    return (
-      (await store.find(ctx, id, { forUpdate })) ?? notFoundOrForeign(conn, ctx, "tasks", "id", id, "task")
-    );
+    const row =
+      (await store.find(ctx, id, { forUpdate })) ??
+      (await notFoundOrForeign(conn, ctx, "tasks", "id", id, "task"));
+    // Locked for a write: the request's If-Match is answered against what GET shows (SPEC §8).
+    if (forUpdate) checkPrecondition(ctx, toTask(row));
+    return row;
   }
 
   async function checkReferences(store: TaskStore, ctx: OrgContext, fields: Partial<TaskFields>) {

@@ -7,6 +7,15 @@ export function billableAmount(seconds: number, ratePerHour: number): number {
   return Number((BigInt(seconds) * BigInt(ratePerHour) + 1800n) / 3600n);
 }
 
+/**
+ * What an entry's ETag is computed from (SPEC §8): the entry as stored. A running timer's
+ * duration and amount grow by the second, so they are left out; its version changes when the
+ * entry does, not with the clock.
+ */
+export function timeEntryVersion(entry: TimeEntry): unknown {
+  return entry.running ? { ...entry, duration: null, billable_amount: null } : entry;
+}
+
 /** A running timer shows the seconds elapsed so far, and what they are worth so far. */
 export function toTimeEntry(row: TimeEntryRow, currency: string, now = Date.now()): TimeEntry {
   const running = row.end_at === null;

@@ -2,10 +2,12 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { Envelope, ListEnvelope, NoContent, ok, okList } from "../../platform/envelope.js";
 import type { FeatureRoutes } from "../../platform/feature.js";
+import { timeEntryVersion } from "./format.js";
 import {
   CreateTimeEntryBody,
   ListTimeEntriesQuery,
   StartTimerBody,
+  type TimeEntry,
   TimeEntryParams,
   TimeEntrySchema,
   UpdateTimeEntryBody,
@@ -23,11 +25,14 @@ export const timeEntryRoutes: FeatureRoutes = async (fastify, deps) => {
   const entries = createTimeEntryService(deps);
   const tags = ["time-entries"];
   const entry = Envelope(TimeEntrySchema);
+  // A running timer's ETag follows its stored version, not its ticking duration (SPEC §8).
+  const one = (data: unknown) => (data === null ? null : timeEntryVersion(data as TimeEntry));
+  const many = (data: unknown) => (data as TimeEntry[]).map(timeEntryVersion);
 
   app.get(
     "/time-entries",
     {
-      config: { access: "read:time-entries" },
+      config: { access: "read:time-entries", etagView: many },
       schema: {
         tags,
         summary: "List time entries, newest start first (members: their own)",
@@ -49,7 +54,7 @@ export const timeEntryRoutes: FeatureRoutes = async (fastify, deps) => {
   app.get(
     "/time-entries/current",
     {
-      config: { access: "read:time-entries" },
+      config: { access: "read:time-entries", etagView: one },
       schema: {
         tags,
         summary: "The caller's running timer; data is null when none runs",
@@ -62,7 +67,7 @@ export const timeEntryRoutes: FeatureRoutes = async (fastify, deps) => {
   app.get(
     "/time-entries/:id",
     {
-      config: { access: "read:time-entries" },
+      config: { access: "read:time-entries", etagView: one },
       schema: { tags, summary: "One time entry", params: TimeEntryParams, response: { 200: entry } },
     },
     async (request) => ok(request, await entries.get(request.org, request.principal, request.params.id)),
@@ -125,7 +130,7 @@ export const timeEntryRoutes: FeatureRoutes = async (fastify, deps) => {
     app[method](
       "/time-entries/:id",
       {
-        config: { access: "write:time-entries" },
+        config: { access: "write:time-entries", etagView: one },
         schema: {
           tags,
           summary: "Change some fields of a time entry (PUT and PATCH alike: only the fields sent change)",

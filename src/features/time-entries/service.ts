@@ -1,9 +1,10 @@
 import type { Principal } from "../../platform/auth/authenticator.js";
+import { checkPrecondition } from "../../platform/conditional.js";
 import type { Db } from "../../platform/db/connection.js";
 import { ConflictError, ValidationError } from "../../platform/errors.js";
 import { newId } from "../../platform/ids.js";
 import type { OrgContext } from "../../platform/tenancy.js";
-import { toTimeEntry } from "./format.js";
+import { timeEntryVersion, toTimeEntry } from "./format.js";
 import {
   checkRateAllowed,
   checkSpan,
@@ -90,6 +91,7 @@ export function createTimeEntryService(deps: { db: Db }) {
     async update(ctx: OrgContext, principal: Principal, id: string, body: UpdateTimeEntryBody) {
       return inTransaction(db, ctx, async (w) => {
         const current = await findActionable(w.trx, w.store, ctx, principal, id, { forUpdate: true });
+        checkPrecondition(ctx, timeEntryVersion(toTimeEntry(current, w.settings.currency)));
         checkUnlocked(w.settings, current.start_at);
         const start = body.start !== undefined ? toSecond(body.start) : current.start_at;
         const end =
@@ -164,6 +166,7 @@ export function createTimeEntryService(deps: { db: Db }) {
     async remove(ctx: OrgContext, principal: Principal, id: string): Promise<void> {
       await inTransaction(db, ctx, async (w) => {
         const current = await findActionable(w.trx, w.store, ctx, principal, id, { forUpdate: true });
+        checkPrecondition(ctx, timeEntryVersion(toTimeEntry(current, w.settings.currency)));
         checkUnlocked(w.settings, current.start_at);
         await w.store.delete(ctx, id);
         await recordEntryEvents(

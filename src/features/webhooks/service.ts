@@ -1,5 +1,6 @@
 import type { Principal } from "../../platform/auth/authenticator.js";
 import type { Clock } from "../../platform/background/clock.js";
+import { checkPrecondition } from "../../platform/conditional.js";
 import type { Config } from "../../platform/config.js";
 import type { Db } from "../../platform/db/connection.js";
 import { ConflictError, ValidationError } from "../../platform/errors.js";
@@ -51,10 +52,12 @@ export function createWebhookService(
   }
 
   async function findOrFail(conn: Db, store: WebhookStore, ctx: OrgContext, id: string, forUpdate = false) {
-    return (
+    const row =
       (await store.find(ctx, id, { forUpdate })) ??
-      notFoundOrForeign(conn, ctx, "webhooks", "id", id, "webhook")
-    );
+      (await notFoundOrForeign(conn, ctx, "webhooks", "id", id, "webhook"));
+    // Locked for a write: the request's If-Match is answered against what GET shows (SPEC §8).
+    if (forUpdate) checkPrecondition(ctx, toWebhook(row));
+    return row;
   }
 
   /**
