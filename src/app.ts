@@ -27,6 +27,7 @@ import type { Config } from "./platform/config.js";
 import type { DbHandle } from "./platform/db/connection.js";
 import { SHARED_SCHEMAS } from "./platform/envelope.js";
 import { registerErrorHandling } from "./platform/error-handler.js";
+import { idempotencyPlugin } from "./platform/idempotency.js";
 import { newId } from "./platform/ids.js";
 import { loadShedding } from "./platform/load-shedding.js";
 import { loggerOptions } from "./platform/logger.js";
@@ -96,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authPlugin, { authenticator, hooks: credentialHooks(limiter) });
   await app.register(requestLogPlugin, { db: database.db });
   await app.register(conditionalRequests);
+  await app.register(idempotencyPlugin, { db: database.db });
   await app.register(openApiPlugin);
 
   const background = createBackground({

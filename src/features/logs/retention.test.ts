@@ -151,9 +151,32 @@ describe("retention", () => {
       job: await job("failed", clock.now()),
     };
     clock.advance(11 * DAY_MS);
+    const idempotencyKey = (key: string, expiresAt: Date) =>
+      t.db
+        .insertInto("idempotency_keys")
+        .values({
+          organization_id: owner.orgId,
+          credential_id: keyId,
+          key,
+          method: "POST",
+          path: "/v1/tags",
+          fingerprint: "f",
+          status: "done",
+          locked_until: expiresAt,
+          expires_at: expiresAt,
+        })
+        .execute();
+    await idempotencyKey("expired", new Date(clock.now().getTime() - 1000));
+    await idempotencyKey("fresh", new Date(clock.now().getTime() + DAY_MS));
 
     const result = await createRetention({ db: t.db, clock }).run();
-    expect(result).toMatchObject({ deliveries: 2, jobs: 1, usage: 1 });
+    expect(result).toMatchObject({ deliveries: 2, jobs: 1, usage: 1, idempotencyKeys: 1 });
+    const keys = await t.db
+      .selectFrom("idempotency_keys")
+      .select("key")
+      .where("organization_id", "=", owner.orgId)
+      .execute();
+    expect(keys).toEqual([{ key: "fresh" }]);
     expect(await ids("events")).toEqual([recent.event]);
     expect(await ids("logs")).toEqual([recent.log]);
     expect((await ids("webhook_deliveries")).sort()).toEqual([pending, recent.delivery].sort());

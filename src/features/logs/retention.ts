@@ -19,12 +19,13 @@ export interface PruneResult {
   deliveries: number;
   jobs: number;
   usage: number;
+  idempotencyKeys: number;
 }
 
 /**
  * The retention job: deletes what SPEC §6 keeps for 30 days (events, the request and audit log,
  * finished webhook deliveries with their attempts, finished jobs with their result files) and daily
- * key usage after about 400 days. Finished jobs go whole, not only their files: a job is history of
+ * key usage after about 400 days, and idempotency keys once their 24 hours are over. Finished jobs go whole, not only their files: a job is history of
  * the same kind as its events, and a job without its result would only answer "gone" later.
  *
  * It runs once an hour across all processes: the `scheduled_runs` row is claimed with FOR UPDATE
@@ -116,7 +117,16 @@ export function createRetention(deps: { db: Db; clock: Clock }, options: { batch
             LIMIT ${batchRows})`.execute(db),
       ),
     );
-    return { events, logs, deliveries, jobs, usage };
+    // Idempotency keys are kept 24 hours (SPEC §8); expired ones are dead weight.
+    const idempotencyKeys = await inBatches(async () =>
+      affected(
+        await sql`
+          DELETE FROM idempotency_keys WHERE (organization_id, credential_id, key) IN (
+            SELECT organization_id, credential_id, key FROM idempotency_keys WHERE expires_at < ${now}
+            LIMIT ${batchRows})`.execute(db),
+      ),
+    );
+    return { events, logs, deliveries, jobs, usage, idempotencyKeys };
   }
 
   /** Prunes if this hour's run is due and this process claims it; null when it is not. */

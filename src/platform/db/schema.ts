@@ -274,6 +274,22 @@ export interface InvitationsTable {
   updated_at: Timestamp;
 }
 
+export interface IdempotencyKeysTable {
+  organization_id: string;
+  credential_id: string;
+  key: string;
+  method: string;
+  path: string;
+  fingerprint: string;
+  status: "running" | "done";
+  locked_until: Timestamp;
+  response_status: number | null;
+  response_headers: NullableJson;
+  response_body: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface LogsTable {
   id: string;
   organization_id: string;
@@ -327,6 +343,7 @@ export interface Database {
   jobs: JobsTable;
   job_result_chunks: JobResultChunksTable;
   invitations: InvitationsTable;
+  idempotency_keys: IdempotencyKeysTable;
   logs: LogsTable;
   api_key_usage_daily: ApiKeyUsageDailyTable;
   scheduled_runs: ScheduledRunsTable;
