@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { dataExceptionReason } from "./db/errors.js";
 import { metadata } from "./envelope.js";
 import { ApiError, type ErrorDetails } from "./errors.js";
 
@@ -135,6 +136,15 @@ export function registerErrorHandling(app: FastifyInstance): void {
     else if (raw.validation?.[0])
       error = fromValidation(raw.validation[0] as AjvError, raw.validationContext);
     else error = fromFramework(raw, request.routeOptions.bodyLimit);
+    const refusedValue = error ? null : dataExceptionReason(raw);
+    if (refusedValue) {
+      // Schemas and the request checks should have refused the value first: worth a warning, so
+      // the missing bound gets added, but it is the request that is wrong, not the server.
+      request.log.warn({ err: raw }, "the database refused a value of the request");
+      error = new ApiError("INVALID_REQUEST", "A value in the request cannot be stored or compared", {
+        reason: refusedValue,
+      });
+    }
     if (!error && DATABASE_UNAVAILABLE.has(String(raw.code))) {
       request.log.error({ err: raw }, "database unavailable");
       reply.header("Retry-After", "5");

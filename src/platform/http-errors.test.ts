@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../test/helpers/app.js";
 import { expectError, registerAccount } from "../../test/helpers/fixtures.js";
@@ -121,6 +122,43 @@ describe("SPEC §2 on the framework's own errors: never Fastify's default shape"
       await t.db.schema.alterTable("sessions_moved").renameTo("sessions").execute();
     }
   });
+});
+
+describe("values the database refuses (SQLSTATE class 22) are the request's fault: 400, not 500", () => {
+  // Schemas bound what they know; to reach the backstop, the columns are narrowed for a moment.
+  it.each([
+    [
+      "22003, a number beyond the column's type",
+      "projects",
+      "hourly_rate",
+      "smallint",
+      "integer",
+      "out_of_range",
+    ],
+    ["22001, text longer than the column", "tags", "name", "varchar(3)", "text", "too_long"],
+  ])(
+    "%s → 400 INVALID_REQUEST with the reason, no SQL",
+    async (_case, table, column, narrow, wide, reason) => {
+      const account = await registerAccount(t.app);
+      const url = table === "projects" ? "/v1/projects" : "/v1/tags";
+      const payload = table === "projects" ? { name: "Big rate", hourly_rate: 100_000 } : { name: "Long" };
+      const alter = (type: string) =>
+        sql.raw(`ALTER TABLE ${table} ALTER COLUMN ${column} TYPE ${type}`).execute(t.db);
+      await alter(narrow);
+      try {
+        const res = await t.app.inject({
+          method: "POST",
+          url,
+          headers: { authorization: `Bearer ${account.accessToken}` },
+          payload,
+        });
+        expect(expectError(res, 400, "INVALID_REQUEST").details).toEqual({ reason });
+        expect(res.body).not.toMatch(/smallint|character varying|SELECT|INSERT|at \//i);
+      } finally {
+        await alter(wide);
+      }
+    },
+  );
 });
 
 describe("health and readiness", () => {
