@@ -124,6 +124,65 @@ describe("SPEC §2 on the framework's own errors: never Fastify's default shape"
   });
 });
 
+describe("text PostgreSQL cannot store (NUL, unpaired surrogates) → 400 naming the field, nothing written", () => {
+  const refused = async (res: Awaited<ReturnType<typeof register>>, field: string, location: string) => {
+    const error = expectError(res, 400, "VALIDATION_ERROR");
+    expect(error.details).toEqual({ field, reason: "invalid_characters", location });
+  };
+
+  it.each([
+    [
+      "NUL in a body field",
+      '{"email":"n@example.com","password":"long enough","name":"a\\u0000b","organization_name":"O"}',
+      "name",
+    ],
+    [
+      "an unpaired high surrogate",
+      '{"email":"s@example.com","password":"long enough","name":"E","organization_name":"\\ud800"}',
+      "organization_name",
+    ],
+    [
+      "an unpaired low surrogate",
+      '{"email":"l@example.com","password":"long enough","name":"x\\udfffy","organization_name":"O"}',
+      "name",
+    ],
+    [
+      "NUL in a key",
+      '{"email":"k@example.com","password":"long enough","name":"E","organization_name":"O","\\u0000":1}',
+      "\u0000",
+    ],
+  ])("%s", async (_case, body, field) => {
+    const before = await userCount();
+    await refused(await register(body), field, "body");
+    expect(await userCount()).toBe(before);
+  });
+
+  it("at any depth of the body, named by its path", async () => {
+    const account = await registerAccount(t.app);
+    const res = await t.app.inject({
+      method: "POST",
+      url: "/v1/jobs",
+      headers: { authorization: `Bearer ${account.accessToken}` },
+      payload: { type: "import.time_entries", params: { csv: "start,end\n2024-01-01T00:00:00Z,\u0000" } },
+    });
+    await refused(res, "params.csv", "body");
+  });
+
+  it("in the query string and in path parameters", async () => {
+    const account = await registerAccount(t.app);
+    const get = (url: string) =>
+      t.app.inject({ method: "GET", url, headers: { authorization: `Bearer ${account.accessToken}` } });
+    await refused(await get("/v1/events?resource_id=a%00b"), "resource_id", "querystring");
+    await refused(await get("/v1/clients/%00"), "id", "params");
+  });
+
+  it("a surrogate pair (an emoji) is text like any other", async () => {
+    const res = await register({ ...valid, email: "emoji@example.com", name: "Ada \u{1F600}" });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().data.user.name).toBe("Ada \u{1F600}");
+  });
+});
+
 describe("values the database refuses (SQLSTATE class 22) are the request's fault: 400, not 500", () => {
   // Schemas bound what they know; to reach the backstop, the columns are narrowed for a moment.
   it.each([
