@@ -25,7 +25,7 @@ import { createBackground } from "./platform/background/runner.js";
 import type { Config } from "./platform/config.js";
 import type { DbHandle } from "./platform/db/connection.js";
 import { SHARED_SCHEMAS } from "./platform/envelope.js";
-import { registerErrorHandling } from "./platform/error-handler.js";
+import { frameworkErrorOptions, registerErrorHandling } from "./platform/error-handler.js";
 import { newId } from "./platform/ids.js";
 import { loadShedding } from "./platform/load-shedding.js";
 import { loggerOptions } from "./platform/logger.js";
@@ -70,6 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Draining is main.ts's job (see stop()): requests already sent on open connections are served.
     return503OnClosing: false,
     forceCloseConnections: false,
+    ...frameworkErrorOptions,
   });
   const isDraining = deps.isDraining ?? (() => false);
   app.addHook("onRequest", async (request, reply) => {
