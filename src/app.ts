@@ -26,7 +26,7 @@ import { conditionalRequests } from "./platform/conditional.js";
 import type { Config } from "./platform/config.js";
 import type { DbHandle } from "./platform/db/connection.js";
 import { SHARED_SCHEMAS } from "./platform/envelope.js";
-import { registerErrorHandling } from "./platform/error-handler.js";
+import { frameworkErrorOptions, registerErrorHandling } from "./platform/error-handler.js";
 import { idempotencyPlugin } from "./platform/idempotency.js";
 import { newId } from "./platform/ids.js";
 import { loadShedding } from "./platform/load-shedding.js";
@@ -72,6 +72,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Draining is main.ts's job (see stop()): requests already sent on open connections are served.
     return503OnClosing: false,
     forceCloseConnections: false,
+    ...frameworkErrorOptions,
   });
   const isDraining = deps.isDraining ?? (() => false);
   app.addHook("onRequest", async (request, reply) => {

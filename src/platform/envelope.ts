@@ -64,7 +64,7 @@ export function NoContent(description: string) {
   return { type: "null", description } as const;
 }
 
-export function metadata(request: FastifyRequest) {
+export function metadata(request: Pick<FastifyRequest, "id">) {
   return { timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"), request_id: request.id };
 }
 

@@ -1,6 +1,10 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
+import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { dataExceptionReason } from "./db/errors.js";
 import { metadata } from "./envelope.js";
 import { ApiError, type ErrorDetails } from "./errors.js";
+import { newId } from "./ids.js";
 
 export interface AjvError {
   keyword: string;
@@ -102,6 +106,21 @@ function fromFramework(error: FastifyError, bodyLimit = 1_048_576): ApiError | n
       );
     case "FST_ERR_CTP_INVALID_JSON_BODY":
       return new ApiError("INVALID_REQUEST", "Malformed JSON in request body", { reason: "malformed_json" });
+    case "FST_ERR_BAD_URL":
+      return new ApiError("INVALID_REQUEST", "The URL is not valid percent-encoded UTF-8", {
+        reason: "malformed_url",
+      });
+    case "FST_ERR_MAX_PARAM_LENGTH":
+      return new ApiError(
+        "INVALID_REQUEST",
+        "A path parameter is longer than any id",
+        { reason: "uri_too_long" },
+        414,
+      );
+    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+      return new ApiError("INVALID_REQUEST", "The body is not as long as Content-Length says", {
+        reason: "invalid_content_length",
+      });
   }
   if (error instanceof SyntaxError || error.name === "SyntaxError") {
     return new ApiError("INVALID_REQUEST", "Malformed JSON in request body", { reason: "malformed_json" });
@@ -118,23 +137,138 @@ function fromFramework(error: FastifyError, bodyLimit = 1_048_576): ApiError | n
   return null;
 }
 
-export function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError) {
+function errorBody(error: ApiError, requestId: string) {
   const body: { error: { code: string; message: string; details?: ErrorDetails }; metadata: object } = {
     error: { code: error.code, message: error.message },
-    metadata: metadata(request),
+    metadata: metadata({ id: requestId }),
   };
   if (error.details) body.error.details = error.details;
-  return reply.status(error.status).type("application/json").send(body);
+  return body;
 }
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError) {
+  // Set here too: errors raised before routing (frameworkErrors below) skip the onRequest hooks.
+  reply.header("X-Request-ID", request.id);
+  return reply.status(error.status).type("application/json").send(errorBody(error, request.id));
+}
+
+const unexpected = () =>
+  new ApiError("INTERNAL_ERROR", "An unexpected error occurred. Quote the request id when reporting it.");
+
+// Half of Node's default header limit (16 KiB): a request line that long is all URL.
+const LONGEST_REQUEST_LINE = 8_192;
+
+/** What Node's HTTP parser refuses before there is a request (SPEC §2 codes, HTTP's own statuses). */
+function fromClientError(error: ConnectionError): ApiError {
+  switch (error.code) {
+    case "HPE_HEADER_OVERFLOW": {
+      // Node counts the request line into its header limit. When the packet being parsed has no
+      // line end yet, or a first line that long, it is the URL that overflowed (414), else 431.
+      const packet = Buffer.isBuffer(error.rawPacket) ? error.rawPacket : Buffer.alloc(0);
+      const lineEnd = packet.indexOf("\r\n");
+      return lineEnd === -1 || lineEnd > LONGEST_REQUEST_LINE
+        ? new ApiError("INVALID_REQUEST", "The URL is too long", { reason: "uri_too_long" }, 414)
+        : new ApiError(
+            "INVALID_REQUEST",
+            "The request headers are too large",
+            { reason: "headers_too_large" },
+            431,
+          );
+    }
+    case "ERR_HTTP_REQUEST_TIMEOUT":
+      return new ApiError(
+        "INVALID_REQUEST",
+        "The request took too long to arrive",
+        { reason: "request_timeout" },
+        408,
+      );
+    case "HPE_INVALID_CONTENT_LENGTH":
+    case "HPE_UNEXPECTED_CONTENT_LENGTH":
+      return new ApiError("INVALID_REQUEST", "Content-Length is not valid", {
+        reason: "invalid_content_length",
+      });
+    case "HPE_INVALID_EOF_STATE":
+      return new ApiError("INVALID_REQUEST", "The connection ended before the whole body arrived", {
+        reason: "incomplete_body",
+      });
+    case "HPE_INVALID_METHOD":
+      return new ApiError("INVALID_REQUEST", "Unknown HTTP method", { reason: "unknown_method" });
+    default:
+      return new ApiError("INVALID_REQUEST", "Malformed HTTP request", { reason: "malformed_request" });
+  }
+}
+
+/**
+ * Answers on a connection that has no request object (Node's parser refused it, or a CONNECT),
+ * then closes it once the answer is flushed: nothing more can be read from it.
+ */
+function answerOnSocket(socket: Socket, error: ApiError): void {
+  // Not on a connection whose response has begun (a second one would corrupt it), as Node's own
+  // handler does; a reset or closed one has nobody to answer.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !inFlight?.headersSent) {
+    const requestId = newId("request");
+    const body = JSON.stringify(errorBody(error, requestId));
+    socket.end(
+      `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Request-ID: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  if (socket.writableFinished || !socket.writable) socket.destroy();
+  else socket.once("finish", () => socket.destroy());
+}
+
+/**
+ * Fastify's constructor options for the errors raised before a route is found (an invalid URL,
+ * an over-long path parameter) and by Node's HTTP parser (headers too large, a malformed request
+ * or Content-Length, a body cut short), so that those answer in the envelope as well.
+ */
+export const frameworkErrorOptions = {
+  frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+    sendError(request, reply, fromFramework(error) ?? unexpected());
+  },
+  clientErrorHandler(this: FastifyInstance, error: ConnectionError, socket: Socket) {
+    if (error.code === "ECONNRESET" || socket.destroyed) return;
+    this.log.debug({ err: error }, "malformed request");
+    answerOnSocket(socket, fromClientError(error));
+  },
+  // Node would answer a missing Host with a bare 400; the hook in registerErrorHandling does it.
+  http: { requireHostHeader: false },
+};
 
 /** The one place errors become HTTP: nobody sees Fastify's default error shape or a stack. */
 export function registerErrorHandling(app: FastifyInstance): void {
+  app.addHook("onRequest", async (request) => {
+    // RFC 9112 §3.2: an HTTP/1.1 request without Host is a 400.
+    if (request.raw.httpVersion === "1.1" && request.headers.host === undefined) {
+      throw new ApiError("INVALID_REQUEST", "An HTTP/1.1 request needs a Host header", {
+        reason: "missing_host",
+      });
+    }
+  });
+  // Node hands CONNECT (a proxy tunnel) to this event and, without a listener, drops the connection.
+  app.server.on("connect", (_request, socket: Socket) =>
+    answerOnSocket(
+      socket,
+      new ApiError("INVALID_REQUEST", "CONNECT is not supported", { reason: "unsupported_method" }),
+    ),
+  );
   app.setErrorHandler((raw: FastifyError, request, reply) => {
     let error: ApiError | null;
     if (raw instanceof ApiError) error = raw;
     else if (raw.validation?.[0])
       error = fromValidation(raw.validation[0] as AjvError, raw.validationContext);
     else error = fromFramework(raw, request.routeOptions.bodyLimit);
+    const refusedValue = error ? null : dataExceptionReason(raw);
+    if (refusedValue) {
+      // Schemas and the request checks should have refused the value first: worth a warning, so
+      // the missing bound gets added, but it is the request that is wrong, not the server.
+      request.log.warn({ err: raw }, "the database refused a value of the request");
+      error = new ApiError("INVALID_REQUEST", "A value in the request cannot be stored or compared", {
+        reason: refusedValue,
+      });
+    }
     if (!error && DATABASE_UNAVAILABLE.has(String(raw.code))) {
       request.log.error({ err: raw }, "database unavailable");
       reply.header("Retry-After", "5");
@@ -145,10 +279,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     if (!error) {
       request.log.error({ err: raw }, "unhandled error");
-      error = new ApiError(
-        "INTERNAL_ERROR",
-        "An unexpected error occurred. Quote the request id when reporting it.",
-      );
+      error = unexpected();
     }
     return sendError(request, reply, error);
   });

@@ -3,6 +3,10 @@ import { ApiError } from "./errors.js";
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
+// Bounded so that a huge offset or page is a 400 naming it, not a number PostgreSQL's OFFSET (or
+// JavaScript's arithmetic) cannot hold: 2^31 - 1 items is beyond any list a page could reach.
+export const MAX_OFFSET = 2_147_483_647;
+export const MAX_PAGE = Math.floor(MAX_OFFSET / MAX_PAGE_SIZE) + 1;
 
 /** SPEC §5: both `limit`/`offset` (seed 002) and `page`/`per_page` (seed 003) on every list. */
 export const PageQueryProperties = {
@@ -13,9 +17,13 @@ export const PageQueryProperties = {
       description: `Items per page (default ${DEFAULT_PAGE_SIZE})`,
     }),
   ),
-  offset: Type.Optional(Type.Integer({ minimum: 0, description: "Items to skip" })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET, description: "Items to skip" })),
   page: Type.Optional(
-    Type.Integer({ minimum: 1, description: "Page number, from 1 (alternative to offset)" }),
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_PAGE,
+      description: "Page number, from 1 (alternative to offset)",
+    }),
   ),
   per_page: Type.Optional(
     Type.Integer({

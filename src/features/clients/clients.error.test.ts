@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
 import { type Account, expectError, registerAccount } from "../../../test/helpers/fixtures.js";
 import { ownerApi } from "../../../test/helpers/resources.js";
+import { MAX_OFFSET, MAX_PAGE, MAX_PAGE_SIZE } from "../../platform/pagination.js";
 
 let t: TestApp;
 let owner: Account;
@@ -93,9 +94,21 @@ describe("clients: invalid requests", () => {
     ["a limit over 100", "?limit=101", "limit", "out_of_range"],
     ["a negative offset", "?offset=-1", "offset", "out_of_range"],
     ["per_page 0", "?per_page=0", "per_page", "out_of_range"],
+    ["an offset beyond what the database can hold", "?offset=1e20", "offset", "out_of_range"],
+    ["an offset of Infinity", "?offset=Infinity", "offset", "out_of_range"],
+    ["a page beyond what the database can hold", "?page=99999999999999999999999", "page", "out_of_range"],
+    ["a page of 2^53 + 1", "?page=9007199254740993", "page", "out_of_range"],
   ])("listing with %s is a 400", async (_case, query, field, reason) => {
     const res = await api("GET", `/v1/clients${query}`);
     expect(expectError(res, 400, "VALIDATION_ERROR").details).toMatchObject({ field, reason });
+  });
+
+  it("the largest offset and page are still a page (an empty one)", async () => {
+    for (const query of [`?offset=${MAX_OFFSET}`, `?page=${MAX_PAGE}&per_page=${MAX_PAGE_SIZE}`]) {
+      const res = await api("GET", `/v1/clients${query}`);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json().data).toEqual([]);
+    }
   });
 
   it("mixing both pagination styles is a 400", async () => {

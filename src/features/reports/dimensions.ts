@@ -26,7 +26,8 @@ export const DEFAULT_GROUP_BY: Dimension[] = ["project"];
 export function parseGroupBy(raw: string | undefined): Dimension[] {
   if (raw === undefined) return DEFAULT_GROUP_BY;
   const names = raw.split(",").map((name) => name.trim());
-  const unknown = names.filter((name) => !(name in DIMENSION_KEYS));
+  // Own keys only: `in` would take `constructor` or `__proto__` for a grouping (from Object.prototype).
+  const unknown = names.filter((name) => !Object.hasOwn(DIMENSION_KEYS, name));
   if (unknown.length > 0) {
     throw new ValidationError(
       "group_by",

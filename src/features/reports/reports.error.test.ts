@@ -39,6 +39,12 @@ describe("GET /v1/reports/summary: invalid requests", () => {
     await rejects("/v1/reports/summary?group_by=day,day", "group_by", "duplicate_items");
   });
 
+  it("refuses the names every JavaScript object has, as any other unknown grouping", async () => {
+    for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty", "project,valueOf"]) {
+      await rejects(`/v1/reports/summary?group_by=${name}`, "group_by", "invalid_value");
+    }
+  });
+
   it("refuses malformed and impossible dates, naming the bound", async () => {
     for (const bad of [
       "yesterday",

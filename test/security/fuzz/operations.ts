@@ -1,0 +1,73 @@
+import type { FastifyInstance } from "fastify";
+
+/** A JSON Schema node as the OpenAPI document carries it (after `$ref`s are followed). */
+export type JsonSchema = Record<string, unknown>;
+
+export interface Parameter {
+  name: string;
+  in: "path" | "query" | "header";
+  required: boolean;
+  schema: JsonSchema;
+}
+
+export interface Operation {
+  method: string;
+  /** As documented: `/v1/projects/{id}`. */
+  path: string;
+  parameters: Parameter[];
+  /** The JSON request body's schema, when the operation takes one. */
+  body?: JsonSchema;
+}
+
+// Versions are probed rather than listed, so a `/v2/openapi.json` is walked the day it exists.
+const HIGHEST_VERSION_PROBED = 9;
+
+/** Every operation of every OpenAPI document the app serves under `/v*\/openapi.json`. */
+export async function readOperations(app: FastifyInstance): Promise<Operation[]> {
+  const operations = new Map<string, Operation>();
+  for (let version = 1; version <= HIGHEST_VERSION_PROBED; version++) {
+    const res = await app.inject({ method: "GET", url: `/v${version}/openapi.json` });
+    if (res.statusCode !== 200) continue;
+    const doc = res.json() as OpenApiDocument;
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        const resolve = (schema: unknown) => deref(schema, doc) as JsonSchema;
+        operations.set(`${method} ${path}`, {
+          method: method.toUpperCase(),
+          path,
+          parameters: (op.parameters ?? []).map((p) => ({ ...p, schema: resolve(p.schema) })),
+          body: op.requestBody?.content?.["application/json"]?.schema
+            ? resolve(op.requestBody.content["application/json"].schema)
+            : undefined,
+        });
+      }
+    }
+  }
+  return [...operations.values()];
+}
+
+interface OpenApiDocument {
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters?: Array<Omit<Parameter, "schema"> & { schema: unknown }>;
+        requestBody?: { content?: Record<string, { schema?: unknown }> };
+      }
+    >
+  >;
+  components?: { schemas?: Record<string, unknown> };
+}
+
+/** Replaces `{$ref: "#/components/schemas/X"}` by X, recursively (the documents have no cycles). */
+function deref(schema: unknown, doc: OpenApiDocument): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => deref(item, doc));
+  if (!schema || typeof schema !== "object") return schema;
+  const ref = (schema as { $ref?: string }).$ref;
+  if (typeof ref === "string") {
+    const name = ref.replace("#/components/schemas/", "");
+    return deref(doc.components?.schemas?.[name], doc);
+  }
+  return Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, deref(value, doc)]));
+}
