@@ -7,9 +7,8 @@ import { healthRoutes } from "./features/health/routes.js";
 import { jobRoutes } from "./features/jobs/routes.js";
 import { logRoutes } from "./features/logs/routes.js";
 import { memberRoutes } from "./features/members/routes.js";
-import { MEMBER_SCHEMAS } from "./features/members/schemas.js";
+import { NAMED_SCHEMAS } from "./features/named-schemas.js";
 import { organizationRoutes } from "./features/organizations/routes.js";
-import { ORGANIZATION_SCHEMAS } from "./features/organizations/schemas.js";
 import { projectRoutes } from "./features/projects/routes.js";
 import { reportRoutes } from "./features/reports/routes.js";
 import { settingsRoutes } from "./features/settings/routes.js";
@@ -82,7 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerErrorHandling(app);
   registerValidation(app);
-  for (const schema of [...SHARED_SCHEMAS, ...ORGANIZATION_SCHEMAS, ...MEMBER_SCHEMAS]) app.addSchema(schema);
+  for (const schema of [...SHARED_SCHEMAS, ...NAMED_SCHEMAS]) app.addSchema(schema);
 
   const authenticator = createAuthenticator(createIdentityStore(database.db), {
     platformAdmins: config.platformAdmins,

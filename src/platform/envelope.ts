@@ -1,5 +1,6 @@
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
+import { ERROR_STATUS, type ErrorCode } from "./errors.js";
 import { type Pagination, PaginationSchema } from "./pagination.js";
 
 /** SPEC §2 envelope: `{data, metadata}`, lists add `pagination`, errors replace `data` by `error`. */
@@ -14,7 +15,9 @@ export const MetadataSchema = Type.Object(
 export const ErrorEnvelopeSchema = Type.Object(
   {
     error: Type.Object({
-      code: Type.String({
+      code: Type.Unsafe<ErrorCode>({
+        type: "string",
+        enum: Object.keys(ERROR_STATUS),
         description: "Machine-readable code from the table in SPEC §2",
         examples: ["VALIDATION_ERROR"],
       }),
@@ -32,32 +35,20 @@ export const ErrorEnvelopeSchema = Type.Object(
 );
 export type ErrorEnvelope = Static<typeof ErrorEnvelopeSchema>;
 
+/** A schema with an `$id` is registered once (app.ts) and referenced, so OpenAPI names it. */
+const named = <T extends TSchema>(schema: T): TSchema => (schema.$id ? Type.Ref(schema.$id) : schema);
+
 export function Envelope<T extends TSchema>(data: T) {
-  return Type.Object({ data, metadata: Type.Ref(MetadataSchema) });
+  return Type.Object({ data: named(data), metadata: Type.Ref(MetadataSchema) });
 }
 
 export function ListEnvelope<T extends TSchema>(item: T) {
   return Type.Object({
-    data: Type.Array(item),
+    data: Type.Array(named(item)),
     pagination: Type.Ref(PaginationSchema),
     metadata: Type.Ref(MetadataSchema),
   });
 }
-
-/** The documented error responses that every route spreads into its schema (Unkey's habit). */
-const errorRef = (description: string) => Type.Ref(ErrorEnvelopeSchema, { description });
-export const ERROR_RESPONSES = {
-  400: errorRef("Malformed JSON, unknown field, invalid value"),
-  401: errorRef("Missing, malformed, expired or revoked credential"),
-  403: errorRef("Missing scope or role, or a resource of another organization"),
-  404: errorRef("No such resource"),
-  409: errorRef("State conflict"),
-  413: errorRef("Body over the size limit"),
-  415: errorRef("Content-Type is not application/json"),
-  429: errorRef("Rate limit exceeded"),
-  500: errorRef("Unexpected error; never contains internals"),
-  503: errorRef("Overloaded or shutting down"),
-};
 
 /** The response schema of a 204: no body at all (SPEC §2). */
 export function NoContent(description: string) {

@@ -2,6 +2,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
+import { shapeDocument } from "./openapi-document.js";
 
 /** OpenAPI 3.1 generated from the route schemas that also validate and serialize (SPEC §8). */
 export const openApiPlugin = fp(
@@ -12,6 +13,7 @@ export const openApiPlugin = fp(
         info: {
           title: "Voltasis API",
           version: "1.0.0",
+          license: { name: "Proprietary" },
           description:
             "Time tracking and project management as an API. Authenticate with `Authorization: Bearer <API key or access token>`. " +
             "Every response carries `X-Request-ID`; errors use the envelope `{error: {code, message, details}, metadata}`.",
@@ -29,6 +31,8 @@ export const openApiPlugin = fp(
       },
       // Name components after the schemas' $id instead of def-0, def-1, …
       refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+      transformObject: (documents) =>
+        shapeDocument((documents as { openapiObject: Record<string, unknown> }).openapiObject) as never,
     });
     await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { deepLinking: true } });
     app.get("/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () =>

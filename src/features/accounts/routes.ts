@@ -23,6 +23,7 @@ export const accountRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "public" },
       schema: {
         tags,
+        operationId: "auth.register",
         summary: "Create a user and their organization (owner role), and sign in",
         body: RegisterBody,
         response: { 201: Envelope(TokenResponse) },
@@ -41,6 +42,7 @@ export const accountRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "public", signIn: true },
       schema: {
         tags,
+        operationId: "auth.login",
         summary: "Exchange e-mail and password for an access token (24 h) and a refresh token (30 days)",
         body: LoginBody,
         response: { 200: Envelope(TokenResponse) },
@@ -56,6 +58,7 @@ export const accountRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "public", signIn: true },
       schema: {
         tags,
+        operationId: "auth.refresh",
         summary: "Rotate a refresh token: returns a new pair; re-using a spent token ends the session",
         body: RefreshBody,
         response: { 200: Envelope(TokenResponse) },
@@ -70,6 +73,7 @@ export const accountRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "authenticated" },
       schema: {
         tags,
+        operationId: "auth.logout",
         summary: "End the current session: its access and refresh tokens stop working",
         response: { 204: NoContent("Session ended") },
       },
@@ -86,6 +90,7 @@ export const accountRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "authenticated" },
       schema: {
         tags,
+        operationId: "auth.me",
         summary: "Who the credential belongs to (seed 001)",
         response: { 200: Envelope(MeResponse) },
       },
@@ -99,6 +104,7 @@ export const accountRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "authenticated" },
       schema: {
         tags,
+        operationId: "auth.updateMe",
         summary: "Change your own name, e-mail or password",
         description:
           "Needs a user access token: a profile is its person's alone. Changing the e-mail or the password " +
@@ -123,6 +129,7 @@ export const invitationAcceptRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "public" },
       schema: {
         tags: ["users"],
+        operationId: "invitations.accept",
         summary: "Accept an invitation: join the organization and sign in to it",
         description:
           "Without a credential, creates your account with `name` and `password` (409 `account_exists` if " +

@@ -60,7 +60,7 @@ export const TokenResponse = Type.Object(
     user: Type.Ref(UserSchema),
     organization: Type.Ref(OrganizationSchema),
   },
-  { additionalProperties: false },
+  { $id: "Session", additionalProperties: false },
 );
 export type TokenResponse = Static<typeof TokenResponse>;
 
@@ -116,5 +116,5 @@ export const MeResponse = Type.Object(
     scopes: Type.Array(Type.String(), { examples: [["read", "write:time-entries"]] }),
     organization: Type.Object({ id: Type.String(), name: Type.String() }),
   },
-  { additionalProperties: false },
+  { $id: "Me", additionalProperties: false },
 );

@@ -22,6 +22,7 @@ export const apiKeyRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "write:api-keys" },
       schema: {
         tags,
+        operationId: "apiKeys.create",
         summary: "Create an API key; the secret is in this response only",
         description: "The scopes may not exceed what the caller's role allows.",
         body: CreateApiKeyBody,
@@ -40,6 +41,7 @@ export const apiKeyRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:api-keys" },
       schema: {
         tags,
+        operationId: "apiKeys.list",
         summary: "List API keys (owners and admins see all, others their own), newest first",
         querystring: ListApiKeysQuery,
         response: { 200: ListEnvelope(ApiKeySchema) },
@@ -57,6 +59,7 @@ export const apiKeyRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:api-keys" },
       schema: {
         tags,
+        operationId: "apiKeys.retrieve",
         summary: "Get an API key (never its secret)",
         params: ApiKeyParams,
         response: { 200: Envelope(ApiKeySchema) },
@@ -71,6 +74,7 @@ export const apiKeyRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "delete:api-keys" },
       schema: {
         tags,
+        operationId: "apiKeys.delete",
         summary: "Revoke an API key at once; revoking a revoked key is a no-op",
         params: ApiKeyParams,
         response: { 204: NoContent("Revoked") },
@@ -88,6 +92,7 @@ export const apiKeyRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "write:api-keys" },
       schema: {
         tags,
+        operationId: "apiKeys.roll",
         summary: "Issue a new secret for the key; the old one stops now or after a grace period",
         description:
           "Only the key's creator may roll it, and only with a credential that holds every scope of the key " +

@@ -58,7 +58,7 @@ const apiKeyProperties = {
   revoked_at: Timestamp("When the key was revoked; null if it was not"),
 };
 
-export const ApiKeySchema = Type.Object(apiKeyProperties, { additionalProperties: false });
+export const ApiKeySchema = Type.Object(apiKeyProperties, { $id: "ApiKey", additionalProperties: false });
 export type ApiKey = Static<typeof ApiKeySchema>;
 
 export const ApiKeyWithSecretSchema = Type.Object(
@@ -69,7 +69,7 @@ export const ApiKeyWithSecretSchema = Type.Object(
       examples: ["vlt_live_4eC39HqLyjWDarjtT1zdp7dcx9Qzabcd"],
     }),
   },
-  { additionalProperties: false },
+  { $id: "ApiKeyWithSecret", additionalProperties: false },
 );
 export type ApiKeyWithSecret = Static<typeof ApiKeyWithSecretSchema>;
 

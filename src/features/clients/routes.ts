@@ -21,6 +21,7 @@ export const clientRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:clients" },
       schema: {
         tags,
+        operationId: "clients.list",
         summary: "List clients, newest first unless sorted otherwise",
         querystring: ListClientsQuery,
         response: { 200: ListEnvelope(ClientSchema) },
@@ -38,6 +39,7 @@ export const clientRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:clients" },
       schema: {
         tags,
+        operationId: "clients.retrieve",
         summary: "Get a client",
         params: ClientParams,
         response: { 200: Envelope(ClientSchema) },
@@ -52,6 +54,7 @@ export const clientRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "write:clients" },
       schema: {
         tags,
+        operationId: "clients.create",
         summary: "Create a client",
         description: "The name must be unique in the organization, ignoring case (409 `duplicate_name`).",
         body: CreateClientBody,
@@ -72,6 +75,7 @@ export const clientRoutes: FeatureRoutes = async (fastify, deps) => {
     config: { access: "write:clients" },
     schema: {
       tags,
+      operationId: "clients.update",
       summary: "Update a client: only the fields given change",
       params: ClientParams,
       body: UpdateClientBody,
@@ -87,6 +91,7 @@ export const clientRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "delete:clients" },
       schema: {
         tags,
+        operationId: "clients.delete",
         summary: "Delete a client that no project belongs to",
         description: "A client with projects is a 409 `in_use`; archive it instead (`status: archived`).",
         params: ClientParams,

@@ -43,7 +43,7 @@ export const ClientSchema = Type.Object(
     created_at: Timestamp,
     updated_at: Timestamp,
   },
-  { additionalProperties: false },
+  { $id: "Client", additionalProperties: false },
 );
 export type Client = Static<typeof ClientSchema>;
 

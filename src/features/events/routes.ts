@@ -15,6 +15,7 @@ export const eventRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:events" },
       schema: {
         tags,
+        operationId: "events.list",
         summary: `List the domain events of the last ${EVENT_RETENTION_DAYS} days, newest first`,
         description:
           "Every create, update and delete writes one event in the same transaction as the change. " +
@@ -36,6 +37,7 @@ export const eventRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:events" },
       schema: {
         tags,
+        operationId: "events.retrieve",
         summary: "Get an event",
         description: `Events older than ${EVENT_RETENTION_DAYS} days are a 404.`,
         params: EventParams,

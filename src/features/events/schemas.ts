@@ -38,7 +38,7 @@ export const EventSchema = Type.Object(
     }),
     created_at: Type.String({ format: "date-time", examples: ["2024-01-01T00:00:00Z"] }),
   },
-  { additionalProperties: false },
+  { $id: "Event", additionalProperties: false },
 );
 export type DomainEventView = Static<typeof EventSchema>;
 

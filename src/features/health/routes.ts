@@ -1,7 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
 import type { DbHandle } from "../../platform/db/connection.js";
-import { Envelope, ERROR_RESPONSES, ok } from "../../platform/envelope.js";
+import { Envelope, ok } from "../../platform/envelope.js";
 import { ApiError } from "../../platform/errors.js";
 
 const Status = Type.Object({
@@ -33,7 +33,12 @@ export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (
     "/health",
     {
       config: { access: "public" },
-      schema: { tags: ["health"], summary: "The process is up", response: { 200: Envelope(Status) } },
+      schema: {
+        operationId: "health.check",
+        tags: ["health"],
+        summary: "The process is up",
+        response: { 200: Envelope(Status) },
+      },
     },
     async (request) => ok(request, { status: "ok" as const }),
   );
@@ -58,8 +63,9 @@ export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (
       config: { access: "public" },
       schema: {
         tags: ["health"],
+        operationId: "health.ready",
         summary: "The database is reachable and the process accepts traffic",
-        response: { 200: Envelope(Status), 503: ERROR_RESPONSES[503] },
+        response: { 200: Envelope(Status) },
       },
     },
     async (request, reply) => {
@@ -88,6 +94,7 @@ export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (
       config: { access: "public" },
       schema: {
         tags: ["health"],
+        operationId: "status.retrieve",
         summary: "API status without authentication",
         response: { 200: Envelope(Status) },
       },

@@ -23,6 +23,7 @@ export const jobRoutes: FeatureRoutes = async (fastify, deps) => {
       bodyLimit: IMPORT_BODY_LIMIT_BYTES,
       schema: {
         tags,
+        operationId: "jobs.create",
         summary: "Start a background job: an export or an import of time entries",
         description:
           "Answers 202 with the job, `queued`; poll `GET /v1/jobs/{id}` until it has `succeeded` or " +
@@ -47,6 +48,7 @@ export const jobRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:jobs" },
       schema: {
         tags,
+        operationId: "jobs.list",
         summary: "List jobs, newest first (members: their own)",
         description: "Filters: `type`, `status`, and `from`/`to` on `created_at`.",
         querystring: ListJobsQuery,
@@ -65,6 +67,7 @@ export const jobRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:jobs" },
       schema: {
         tags,
+        operationId: "jobs.retrieve",
         summary: "One job: status, progress and result summary",
         params: JobParams,
         response: { 200: job },
@@ -79,6 +82,7 @@ export const jobRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:jobs" },
       schema: {
         tags,
+        operationId: "jobs.result",
         summary: "Download what a job produced: the export file, or an import's full report",
         description:
           "The file itself, not an envelope, as an attachment: `text/csv` or `application/json` for an " +

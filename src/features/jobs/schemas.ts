@@ -174,7 +174,7 @@ export const JobSchema = Type.Object(
     started_at: timestampOrNull("When a worker picked it up (last attempt)"),
     finished_at: timestampOrNull("When it succeeded or failed"),
   },
-  { additionalProperties: false },
+  { $id: "Job", additionalProperties: false },
 );
 export type Job = Static<typeof JobSchema>;
 

@@ -24,6 +24,7 @@ export const logRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:logs" },
       schema: {
         tags: ["logs"],
+        operationId: "logs.list",
         summary: `The organization's request log and audit trail of the last ${LOG_RETENTION_DAYS} days, newest first`,
         description:
           "Two kinds of entries in one list. `request`: every authenticated call made for the " +
@@ -48,6 +49,7 @@ export const logRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:api-keys" },
       schema: {
         tags: ["api-keys"],
+        operationId: "apiKeys.usage",
         summary: "Requests and errors made with an API key, per UTC day",
         description:
           `Every day of the range (default: the last ${DEFAULT_USAGE_DAYS} days, today included), ` +

@@ -92,7 +92,7 @@ export const LogEntrySchema = Type.Object(
       "evt_01JD6V7W9Q3E4R5T6Y7Z8H9K0P",
     ),
   },
-  { additionalProperties: false },
+  { $id: "LogEntry", additionalProperties: false },
 );
 export type LogEntry = Static<typeof LogEntrySchema>;
 
@@ -210,6 +210,6 @@ export const UsageSchema = Type.Object(
       { description: "Every day of the range, oldest first, days without requests included with zeros" },
     ),
   },
-  { additionalProperties: false },
+  { $id: "ApiKeyUsage", additionalProperties: false },
 );
 export type Usage = Static<typeof UsageSchema>;

@@ -31,6 +31,7 @@ export const memberRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:users" },
       schema: {
         tags,
+        operationId: "users.list",
         summary: "List the organization's members, oldest membership first",
         querystring: ListMembersQuery,
         response: { 200: ListEnvelope(member) },
@@ -50,6 +51,7 @@ export const memberRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:users" },
       schema: {
         tags,
+        operationId: "users.retrieve",
         summary: "One member",
         params: MemberParams,
         response: { 200: Envelope(member) },
@@ -64,6 +66,7 @@ export const memberRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "write:users" },
       schema: {
         tags,
+        operationId: "users.invite",
         summary: "Invite a member by e-mail; the one-time token is in this response only",
         description:
           "Creates an invitation (status `invited`, valid 7 days). Send the `invitation_url` (or the " +
@@ -88,6 +91,7 @@ export const memberRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:users" },
       schema: {
         tags,
+        operationId: "invitations.list",
         summary: "List the organization's invitations, newest first",
         querystring: ListInvitationsQuery,
         response: { 200: ListEnvelope(invitation) },
@@ -107,6 +111,7 @@ export const memberRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:users" },
       schema: {
         tags,
+        operationId: "invitations.retrieve",
         summary: "One invitation (never its token)",
         params: InvitationParams,
         response: { 200: Envelope(invitation) },
@@ -121,6 +126,7 @@ export const memberRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "write:users" },
       schema: {
         tags,
+        operationId: "invitations.delete",
         summary: "Revoke an invitation: its token stops working at once",
         params: InvitationParams,
         response: { 204: NoContent("Revoked (or already closed)") },
@@ -138,6 +144,7 @@ export const memberRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "write:users" },
       schema: {
         tags,
+        operationId: "users.update",
         summary: "Change a member's role, or deactivate or reactivate them",
         description:
           "Only an owner may grant `owner` or change an owner; the last active owner cannot be demoted " +
@@ -158,6 +165,7 @@ export const memberRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "delete:users" },
       schema: {
         tags,
+        operationId: "users.delete",
         summary: "Deactivate a member: their sessions here end, their data stays",
         params: MemberParams,
         response: { 204: NoContent("Member deactivated") },

@@ -159,4 +159,4 @@ export const UpdateMemberBody = Type.Object(
 );
 export type UpdateMemberBody = Static<typeof UpdateMemberBody>;
 
-export const MEMBER_SCHEMAS = [UserSchema, MemberSchema, InvitationSchema];
+export const MEMBER_SCHEMAS = [UserSchema, MemberSchema, InvitationSchema, InvitationWithTokenSchema];

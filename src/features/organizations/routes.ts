@@ -22,6 +22,7 @@ export const organizationRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:organization" },
       schema: {
         tags,
+        operationId: "organization.retrieve",
         summary: "The organization the credential acts for",
         response: { 200: Envelope(Type.Ref(OrganizationSchema)) },
       },
@@ -35,6 +36,7 @@ export const organizationRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "write:organization" },
       schema: {
         tags,
+        operationId: "organization.update",
         summary: "Rename the organization or change its plan (plan: owner only)",
         body: UpdateOrganizationBody,
         response: { 200: Envelope(Type.Ref(OrganizationSchema)) },
@@ -49,6 +51,7 @@ export const organizationRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "authenticated" },
       schema: {
         tags,
+        operationId: "organizations.list",
         summary: "The organizations the caller is an active member of, with the caller's role in each",
         description:
           "For an API key, only the key's organization. Use an id from here in `X-Organization-ID` " +

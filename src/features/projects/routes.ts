@@ -21,6 +21,7 @@ export const projectRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:projects" },
       schema: {
         tags,
+        operationId: "projects.list",
         summary: "List projects, newest first unless sorted otherwise",
         querystring: ListProjectsQuery,
         response: { 200: ListEnvelope(ProjectSchema) },
@@ -38,6 +39,7 @@ export const projectRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:projects" },
       schema: {
         tags,
+        operationId: "projects.retrieve",
         summary: "Get a project",
         params: ProjectParams,
         response: { 200: Envelope(ProjectSchema) },
@@ -52,6 +54,7 @@ export const projectRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "write:projects" },
       schema: {
         tags,
+        operationId: "projects.create",
         summary: "Create a project",
         description:
           "The name must be unique in the organization, ignoring case (409 `duplicate_name`); `client_id` " +
@@ -74,6 +77,7 @@ export const projectRoutes: FeatureRoutes = async (fastify, deps) => {
     config: { access: "write:projects" },
     schema: {
       tags,
+      operationId: "projects.update",
       summary: "Update a project: only the fields given change",
       params: ProjectParams,
       body: UpdateProjectBody,
@@ -89,6 +93,7 @@ export const projectRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "delete:projects" },
       schema: {
         tags,
+        operationId: "projects.delete",
         summary: "Delete a project that no task or time entry refers to",
         description:
           "A project with tasks or time entries is a 409 `in_use`; archive it instead (`status: archived`).",

@@ -70,7 +70,7 @@ export const ProjectSchema = Type.Object(
     created_at: Timestamp,
     updated_at: Timestamp,
   },
-  { additionalProperties: false },
+  { $id: "Project", additionalProperties: false },
 );
 export type Project = Static<typeof ProjectSchema>;
 

@@ -19,6 +19,7 @@ export const reportRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:reports" },
       schema: {
         tags,
+        operationId: "reports.summary",
         summary: "Time and money per project, client, task, tag, user, day, week or month",
         description:
           `${PERIOD_NOTE} Day, week and month buckets are local dates in the organization's timezone ` +
@@ -38,6 +39,7 @@ export const reportRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:reports" },
       schema: {
         tags,
+        operationId: "reports.detailed",
         summary: "The time entries of a period with their amounts, a page at a time",
         description: `${PERIOD_NOTE} Sorted by start, oldest first unless \`order=desc\`.`,
         querystring: DetailedQuery,

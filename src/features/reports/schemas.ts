@@ -145,7 +145,7 @@ export const SummarySchema = Type.Object(
     }),
     groups: Type.Array(SummaryGroupSchema, { description: "Sorted by the first grouping, then the second" }),
   },
-  { additionalProperties: false },
+  { $id: "Summary", additionalProperties: false },
 );
 export type Summary = Static<typeof SummarySchema>;
 export type SummaryGroup = Static<typeof SummaryGroupSchema>;
@@ -192,6 +192,6 @@ export const DetailedEntrySchema = Type.Object(
       examples: [["tag_01JD6V7W9Q3E4R5T6Y7Z8H9K0P"]],
     }),
   },
-  { additionalProperties: false },
+  { $id: "ReportEntry", additionalProperties: false },
 );
 export type DetailedEntry = Static<typeof DetailedEntrySchema>;

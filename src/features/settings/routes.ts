@@ -21,6 +21,7 @@ export const settingsRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:settings" },
       schema: {
         tags,
+        operationId: "settings.retrieve",
         summary: "The organization's settings: time zone, currency, rates, rounding, lock date, overlaps",
         response: { 200: Envelope(SettingsSchema) },
       },
@@ -34,6 +35,7 @@ export const settingsRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "write:settings" },
       schema: {
         tags,
+        operationId: "settings.update",
         summary: "Change some settings (owners and admins)",
         description:
           "Only the fields sent change. A new `lock_date` makes every entry starting before it read-only; " +
@@ -52,6 +54,7 @@ export const settingsRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "write:users" },
       schema: {
         tags: ["users"],
+        operationId: "users.setRate",
         summary: "Set a member's hourly rate (owners and admins)",
         description:
           "Entry rates follow this precedence: the entry's `hourly_rate`, else its project's, else this " +

@@ -68,7 +68,7 @@ export const SettingsSchema = Type.Object(
     members_set_rates: membersSetRates,
     updated_at: Type.String({ format: "date-time", examples: ["2024-01-01T00:00:00Z"] }),
   },
-  { additionalProperties: false },
+  { $id: "Settings", additionalProperties: false },
 );
 export type Settings = Static<typeof SettingsSchema>;
 
@@ -118,6 +118,6 @@ export const MemberRateSchema = Type.Object(
       examples: ["2024-01-01T00:00:00Z"],
     }),
   },
-  { additionalProperties: false },
+  { $id: "MemberRate", additionalProperties: false },
 );
 export type MemberRate = Static<typeof MemberRateSchema>;

@@ -15,6 +15,7 @@ export const tagRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:tags" },
       schema: {
         tags: openApiTags,
+        operationId: "tags.list",
         summary: "List tags, newest first unless sorted otherwise",
         querystring: ListTagsQuery,
         response: { 200: ListEnvelope(TagSchema) },
@@ -32,6 +33,7 @@ export const tagRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:tags" },
       schema: {
         tags: openApiTags,
+        operationId: "tags.retrieve",
         summary: "Get a tag",
         params: TagParams,
         response: { 200: Envelope(TagSchema) },
@@ -46,6 +48,7 @@ export const tagRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "write:tags" },
       schema: {
         tags: openApiTags,
+        operationId: "tags.create",
         summary: "Create a tag",
         description: "The name must be unique in the organization, ignoring case (409 `duplicate_name`).",
         body: TagBody,
@@ -66,6 +69,7 @@ export const tagRoutes: FeatureRoutes = async (fastify, deps) => {
     config: { access: "write:tags" },
     schema: {
       tags: openApiTags,
+      operationId: "tags.update",
       summary: "Rename a tag",
       params: TagParams,
       body: TagBody,
@@ -81,6 +85,7 @@ export const tagRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "delete:tags" },
       schema: {
         tags: openApiTags,
+        operationId: "tags.delete",
         summary: "Delete a tag; the time entries that carried it keep everything else",
         params: TagParams,
         response: { 204: NoContent("Deleted") },

@@ -16,7 +16,7 @@ const Timestamp = Type.String({ format: "date-time", examples: ["2024-01-01T00:0
 
 export const TagSchema = Type.Object(
   { id: TagId, name, created_at: Timestamp, updated_at: Timestamp },
-  { additionalProperties: false },
+  { $id: "Tag", additionalProperties: false },
 );
 export type Tag = Static<typeof TagSchema>;
 

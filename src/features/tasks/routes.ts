@@ -15,6 +15,7 @@ export const taskRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:tasks" },
       schema: {
         tags,
+        operationId: "tasks.list",
         summary: "List tasks, newest first unless sorted otherwise",
         querystring: ListTasksQuery,
         response: { 200: ListEnvelope(TaskSchema) },
@@ -32,6 +33,7 @@ export const taskRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:tasks" },
       schema: {
         tags,
+        operationId: "tasks.retrieve",
         summary: "Get a task",
         params: TaskParams,
         response: { 200: Envelope(TaskSchema) },
@@ -46,6 +48,7 @@ export const taskRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "write:tasks" },
       schema: {
         tags,
+        operationId: "tasks.create",
         summary: "Create a task in a project",
         description:
           "`project_id` must be a project of the organization and `assignee_id` an active member of it " +
@@ -68,6 +71,7 @@ export const taskRoutes: FeatureRoutes = async (fastify, deps) => {
     config: { access: "write:tasks" },
     schema: {
       tags,
+      operationId: "tasks.update",
       summary: "Update a task: only the fields given change",
       description: "Moving a task to another project while time entries are booked on it is a 409 `in_use`.",
       params: TaskParams,
@@ -84,6 +88,7 @@ export const taskRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "delete:tasks" },
       schema: {
         tags,
+        operationId: "tasks.delete",
         summary: "Delete a task that no time entry refers to",
         description: "A task with time entries is a 409 `in_use`; complete it instead (`status: completed`).",
         params: TaskParams,

@@ -55,7 +55,7 @@ export const TaskSchema = Type.Object(
     created_at: Timestamp,
     updated_at: Timestamp,
   },
-  { additionalProperties: false },
+  { $id: "Task", additionalProperties: false },
 );
 export type Task = Static<typeof TaskSchema>;
 

@@ -35,6 +35,7 @@ export const timeEntryRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:time-entries", etagView: many },
       schema: {
         tags,
+        operationId: "timeEntries.list",
         summary: "List time entries, newest start first (members: their own)",
         description:
           "Filters: `user_id`, `project_id`, `task_id`, `tag_id`, `billable`, `running`, and `from`/`to` on " +
@@ -57,8 +58,9 @@ export const timeEntryRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:time-entries", etagView: one },
       schema: {
         tags,
+        operationId: "timeEntries.current",
         summary: "The caller's running timer; data is null when none runs",
-        response: { 200: Envelope(Type.Union([TimeEntrySchema, Type.Null()])) },
+        response: { 200: Envelope(Type.Union([Type.Ref(TimeEntrySchema), Type.Null()])) },
       },
     },
     async (request) => ok(request, await entries.current(request.org, request.principal)),
@@ -68,7 +70,13 @@ export const timeEntryRoutes: FeatureRoutes = async (fastify, deps) => {
     "/time-entries/:id",
     {
       config: { access: "read:time-entries", etagView: one },
-      schema: { tags, summary: "One time entry", params: TimeEntryParams, response: { 200: entry } },
+      schema: {
+        operationId: "timeEntries.retrieve",
+        tags,
+        summary: "One time entry",
+        params: TimeEntryParams,
+        response: { 200: entry },
+      },
     },
     async (request) => ok(request, await entries.get(request.org, request.principal, request.params.id)),
   );
@@ -79,6 +87,7 @@ export const timeEntryRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "write:time-entries" },
       schema: {
         tags,
+        operationId: "timeEntries.create",
         summary: "Create a time entry; without end it is a running timer",
         description: `Send \`end\` or \`duration\` (never both: duration is derived). ${RULES}`,
         body: CreateTimeEntryBody,
@@ -97,6 +106,7 @@ export const timeEntryRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "write:time-entries" },
       schema: {
         tags,
+        operationId: "timeEntries.start",
         summary: "Start a timer now (or at `start`); 409 while another of the user's timers runs",
         description: `The body is optional. ${RULES}`,
         body: StartTimerBody,
@@ -118,6 +128,7 @@ export const timeEntryRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "write:time-entries" },
       schema: {
         tags,
+        operationId: "timeEntries.stop",
         summary: "Stop a running timer: end becomes now; 409 `not_running` if it has ended",
         params: TimeEntryParams,
         response: { 200: entry },
@@ -133,6 +144,7 @@ export const timeEntryRoutes: FeatureRoutes = async (fastify, deps) => {
         config: { access: "write:time-entries", etagView: one },
         schema: {
           tags,
+          operationId: "timeEntries.update",
           summary: "Change some fields of a time entry (PUT and PATCH alike: only the fields sent change)",
           description:
             "Changing `hourly_rate`, `project_id` or `user_id` works the effective rate out again; " +
@@ -153,6 +165,7 @@ export const timeEntryRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "delete:time-entries" },
       schema: {
         tags,
+        operationId: "timeEntries.delete",
         summary: "Delete a time entry",
         params: TimeEntryParams,
         response: { 204: NoContent("Deleted") },

@@ -100,7 +100,7 @@ export const TimeEntrySchema = Type.Object(
     created_at: Type.String({ format: "date-time", examples: ["2024-01-15T10:31:00Z"] }),
     updated_at: Type.String({ format: "date-time", examples: ["2024-01-15T10:31:00Z"] }),
   },
-  { additionalProperties: false },
+  { $id: "TimeEntry", additionalProperties: false },
 );
 export type TimeEntry = Static<typeof TimeEntrySchema>;
 

@@ -27,6 +27,7 @@ export const webhookRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:webhooks" },
       schema: {
         tags,
+        operationId: "webhooks.list",
         summary: "List webhooks, newest first unless sorted otherwise",
         description: "Secrets are never listed.",
         querystring: ListWebhooksQuery,
@@ -45,6 +46,7 @@ export const webhookRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:webhooks" },
       schema: {
         tags,
+        operationId: "webhooks.retrieve",
         summary: "Get a webhook",
         params: WebhookParams,
         response: { 200: Envelope(WebhookSchema) },
@@ -59,6 +61,7 @@ export const webhookRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "write:webhooks" },
       schema: {
         tags,
+        operationId: "webhooks.create",
         summary: "Subscribe an endpoint to events",
         description:
           "The answer holds the signing `secret` (`whsec_…`), shown only this once. Unknown event names " +
@@ -81,6 +84,7 @@ export const webhookRoutes: FeatureRoutes = async (fastify, deps) => {
     config: { access: "write:webhooks" },
     schema: {
       tags,
+      operationId: "webhooks.update",
       summary: "Update a webhook: only the fields given change",
       description:
         "`enabled: false` gives up the deliveries still queued (status `failed`; redeliver them by hand). " +
@@ -99,6 +103,7 @@ export const webhookRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "delete:webhooks" },
       schema: {
         tags,
+        operationId: "webhooks.delete",
         summary: "Delete a webhook and its delivery history",
         params: WebhookParams,
         response: { 204: NoContent("Deleted") },
@@ -116,6 +121,7 @@ export const webhookRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "write:webhooks" },
       schema: {
         tags,
+        operationId: "webhooks.rotateSecret",
         summary: "Replace the signing secret",
         description:
           "The new `secret` is shown only in this answer. For 24 h deliveries carry a `webhook-signature` " +
@@ -135,6 +141,7 @@ export const webhookRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "write:webhooks" },
       schema: {
         tags,
+        operationId: "webhooks.test",
         summary: "Send a test event (ping) to the endpoint",
         description:
           "Queues a `webhook.test` delivery to this webhook only and answers 202 with it at once; follow " +
@@ -156,6 +163,7 @@ export const webhookRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:webhooks" },
       schema: {
         tags,
+        operationId: "webhooks.deliveries.list",
         summary: "List the webhook's deliveries with every attempt, newest first",
         description: "Page deep with `starting_after=<id of the last delivery seen>`.",
         params: WebhookParams,
@@ -179,6 +187,7 @@ export const webhookRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "read:webhooks" },
       schema: {
         tags,
+        operationId: "webhooks.deliveries.retrieve",
         summary: "Get a delivery with every attempt",
         params: DeliveryParams,
         response: { 200: Envelope(DeliverySchema) },
@@ -194,6 +203,7 @@ export const webhookRoutes: FeatureRoutes = async (fastify, deps) => {
       config: { access: "write:webhooks" },
       schema: {
         tags,
+        operationId: "webhooks.deliveries.redeliver",
         summary: "Send a delivery again",
         description:
           "Queues a new delivery of the same body with the same `webhook-id`, sent now, and answers 202 " +

@@ -68,7 +68,7 @@ export const WebhookSchema = Type.Object(
     created_at: Timestamp,
     updated_at: Timestamp,
   },
-  { additionalProperties: false },
+  { $id: "Webhook", additionalProperties: false },
 );
 export type Webhook = Static<typeof WebhookSchema>;
 
@@ -80,7 +80,7 @@ export const WebhookWithSecretSchema = Type.Object(
       examples: [SECRET_EXAMPLE],
     }),
   },
-  { additionalProperties: false },
+  { $id: "WebhookWithSecret", additionalProperties: false },
 );
 export type WebhookWithSecret = Static<typeof WebhookWithSecretSchema>;
 
@@ -179,7 +179,7 @@ export const DeliverySchema = Type.Object(
     created_at: Timestamp,
     attempts: Type.Array(AttemptSchema, { description: "Every attempt, oldest first" }),
   },
-  { additionalProperties: false },
+  { $id: "Delivery", additionalProperties: false },
 );
 export type Delivery = Static<typeof DeliverySchema>;
 

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { ERROR_RESPONSES } from "../envelope.js";
 import { ApiError, ForbiddenError } from "../errors.js";
 import { isId } from "../ids.js";
 import { type OrgContext, orgContextOf } from "../tenancy.js";
@@ -54,7 +53,6 @@ export const authPlugin = fp<{ authenticator: Authenticator; hooks?: CredentialH
       }
       route.schema = route.schema ?? {};
       const schema = route.schema as Record<string, unknown>;
-      schema.response = { ...ERROR_RESPONSES, ...(schema.response as object) };
       if (access !== "public") {
         schema.security = [{ bearerAuth: [] }];
         schema["x-required-scope"] = access;
