@@ -174,7 +174,8 @@ async function main() {
   const pid = api.child.pid as number;
 
   const { access_token: token } = (await post(api.baseUrl, "/v1/auth/register", {
-    email: "soak@example.com",
+    // Unique per run: with DATABASE_URL the accounts of earlier runs are still there.
+    email: `soak-${Date.now()}@example.com`,
     password: "correct horse battery",
     name: "Soak",
     organization_name: "Soak",
