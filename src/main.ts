@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     "",
     `Voltasis API  ${base}/v1   (database: ${database.description})`,
     `API reference ${base}/docs`,
+    ...(database.notice ? [database.notice] : []),
     "",
     "Create the first account:",
     `  curl -X POST ${base}/v1/auth/register -H "Content-Type: application/json" \\`,

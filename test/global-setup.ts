@@ -20,6 +20,8 @@ export const TEMPLATE_DATABASE = "voltasis_template";
 
 export default async function setup(project: TestProject) {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "voltasis-test-"));
+  // As root the cluster runs as the postgres user: let it in, so the cluster stays in this
+  // throw-away directory (mkdtemp makes it 0700; it is ours, not the user's, to open).
   await fs.chmod(dataDir, 0o755);
   const cluster = await startEmbeddedPostgres({ dataDir, log: () => {}, ephemeral: true });
   await ensureDatabase(cluster.adminUrl, TEMPLATE_DATABASE);
@@ -31,5 +33,7 @@ export default async function setup(project: TestProject) {
   return async () => {
     await cluster.stop();
     await fs.rm(dataDir, { recursive: true, force: true });
+    // Kept elsewhere when postgres still cannot enter (a TMPDIR inside a 0700 home).
+    if (cluster.relocated) await fs.rm(cluster.clusterDir, { recursive: true, force: true });
   };
 }

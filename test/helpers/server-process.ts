@@ -13,6 +13,13 @@ function inherited(): NodeJS.ProcessEnv {
   return rest;
 }
 
+/** fetch() options that POST `body` as JSON. */
+export const jsonPost = (body: unknown): RequestInit => ({
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
+
 export interface ServerProcess {
   child: ChildProcess;
   baseUrl: string;
@@ -24,11 +31,12 @@ export interface ServerProcess {
 /** Runs `src/main.ts` as `npm start` does, in its own process, and waits for the start-up banner. */
 export async function startServer(
   env: Record<string, string>,
-  options: { timeoutMs?: number; ownProcessGroup?: boolean } = {},
+  /** `cwd`: the clone to start in (this repository by default). */
+  options: { timeoutMs?: number; ownProcessGroup?: boolean; cwd?: string } = {},
 ): Promise<ServerProcess> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: ROOT,
+    cwd: options.cwd ?? ROOT,
     // Its own group, as a terminal gives `npm start`: a group signal then reaches PostgreSQL too.
     detached: options.ownProcessGroup ?? false,
     env: { ...inherited(), PORT: "0", LOG_LEVEL: "info", ...env },

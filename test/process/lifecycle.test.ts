@@ -3,7 +3,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runToExit, type ServerProcess, startServer } from "../helpers/server-process.js";
+import { jsonPost, runToExit, type ServerProcess, startServer } from "../helpers/server-process.js";
 
 // These start the real program (`npm start`'s entry) on its own embedded PostgreSQL.
 let dataDir: string;
@@ -13,11 +13,6 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rm(dataDir, { recursive: true, force: true }));
 
-const json = (body: unknown) => ({
-  method: "POST",
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify(body),
-});
 const account = {
   email: "ops@example.com",
   password: "correct horse battery",
@@ -43,12 +38,12 @@ describe("the server process on its embedded PostgreSQL", () => {
     expect(server.output()).toContain(`${server.baseUrl}/docs`);
     expect(server.output()).toContain("/v1/auth/register");
     expect((await fetch(`${server.baseUrl}/docs/`)).status).toBe(200);
-    const res = await fetch(`${server.baseUrl}/v1/auth/register`, json(account));
+    const res = await fetch(`${server.baseUrl}/v1/auth/register`, jsonPost(account));
     expect(res.status).toBe(201);
     const { data } = await res.json();
     await fetch(
       `${server.baseUrl}/v1/auth/login`,
-      json({ email: account.email, password: account.password }),
+      jsonPost({ email: account.email, password: account.password }),
     );
     // Logs are structured and never carry passwords or tokens.
     expect(server.output()).toContain('"msg":"request completed"');
@@ -66,7 +61,7 @@ describe("the server process on its embedded PostgreSQL", () => {
     expect(alive(orphan)).toBe(false);
     const res = await fetch(
       `${server.baseUrl}/v1/auth/login`,
-      json({ email: account.email, password: account.password }),
+      jsonPost({ email: account.email, password: account.password }),
     );
     expect(res.status).toBe(200);
   });
@@ -76,7 +71,7 @@ describe("the server process on its embedded PostgreSQL", () => {
     const inFlight = Array.from({ length: 12 }, () =>
       fetch(
         `${server.baseUrl}/v1/auth/login`,
-        json({ email: account.email, password: account.password }),
+        jsonPost({ email: account.email, password: account.password }),
       ).then((r) => r.status),
     );
     await new Promise((resolve) => setTimeout(resolve, 30));

@@ -7,7 +7,11 @@ export type Db = Kysely<Database>;
 
 /** PostgreSQL LISTEN: a NOTIFY sent in a transaction arrives at every process once it commits. */
 export interface Notifications {
-  /** Calls onNotify for each notification on channel; the returned function stops listening. */
+  /**
+   * Calls onNotify for each notification on channel, and also (with an empty payload) each time
+   * listening starts again after the connection was lost, since notifications sent meanwhile
+   * were missed. The returned function stops listening.
+   */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
 }
 
@@ -23,8 +27,13 @@ export function connect(url: string, options: { max?: number } = {}): DbHandle {
   const client = postgres(url, {
     max: options.max ?? 10,
     onnotice: () => {},
-    // Surface a dead server quickly instead of queueing requests behind it.
+    // A database that is down must answer within a bound instead of queueing requests behind it:
+    // a connection attempt gives up after connect_timeout, and after failed attempts postgres.js
+    // waits `backoff` seconds before the next one, by default growing to 20 s, and a request
+    // waits with it. Half a second at most keeps a dead server's 503 within 5.5 s and lets
+    // service (and LISTEN, whose connection inherits this) resume within 0.5 s of its return.
     connect_timeout: 5,
+    backoff: (retries: number) => Math.min(retries * 0.1, 0.5),
     connection: { application_name: "voltasis" },
   });
   const db = new Kysely<Database>({ dialect: new PostgresJsDialect(client) });
@@ -32,8 +41,13 @@ export function connect(url: string, options: { max?: number } = {}): DbHandle {
     db,
     notifications: {
       async listen(channel, onNotify) {
-        // postgres.js keeps one extra connection for all of this process's channels.
-        const subscription = await client.listen(channel, onNotify);
+        // postgres.js keeps one extra connection for all of this process's channels, and LISTENs
+        // again by itself when it comes back (after `backoff`).
+        let first = true;
+        const subscription = await client.listen(channel, onNotify, () => {
+          if (!first) onNotify("");
+          first = false;
+        });
         return () => subscription.unlisten();
       },
     },

@@ -17,7 +17,16 @@ export function isClosedSocketWrite(error: unknown): boolean {
   );
 }
 
-const CONNECTION_LOST = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "CONNECTION_CLOSED"]);
+// 57P01/57P02: PostgreSQL ends the session (shutdown, a crashed sibling) and closes the connection.
+const CONNECTION_LOST = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "CONNECTION_CLOSED",
+  "CONNECTION_DESTROYED",
+  "57P01",
+  "57P02",
+]);
 
 /** A connection dropped by the server, as the driver reports it. */
 export function isConnectionLost(error: unknown): boolean {

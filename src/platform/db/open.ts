@@ -1,3 +1,4 @@
+import path from "node:path";
 import postgres from "postgres";
 import type { Config } from "../config.js";
 import { connect, type DbHandle } from "./connection.js";
@@ -8,6 +9,8 @@ export interface OpenDatabase {
   handle: DbHandle;
   /** "embedded (<dir>)" or the external host, for the start-up banner; never the password. */
   description: string;
+  /** Something the start-up banner must tell the user, e.g. where the cluster had to go. */
+  notice?: string;
   /** Closes the pool, then stops the embedded cluster if there is one. */
   close(): Promise<void>;
 }
@@ -30,6 +33,9 @@ export async function openDatabase(config: Config, log: (message: string) => voi
     return {
       handle,
       description: `embedded (${config.dataDir})`,
+      ...(cluster.relocated && {
+        notice: `PostgreSQL runs as the postgres user, who cannot enter ${config.dataDir}: its cluster is in ${cluster.clusterDir} (${path.join(config.dataDir, "pg")} links to it)`,
+      }),
       async close() {
         await handle.close();
         await cluster.stop();
