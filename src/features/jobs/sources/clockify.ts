@@ -1,7 +1,7 @@
 import type { ProductFormat } from "./columns.js";
 import { readMoney } from "./money.js";
 import { parseDuration } from "./numbers.js";
-import { readTimedEntry, TIMED_COLUMNS } from "./timed-entry.js";
+import { readTimedEntry, type TimedKey, timedColumns } from "./timed-entry.js";
 
 /**
  * Clockify's Detailed report, "Export CSV": Project, Client, Description, Task, User, Group,
@@ -10,13 +10,11 @@ import { readTimedEntry, TIMED_COLUMNS } from "./timed-entry.js";
  * Dates are in the account's format (`03/04/2024` is either order), times 12-hour (`11:23:01 AM`)
  * or 24-hour as the account shows them, numbers in its number format.
  */
-export const clockify: ProductFormat<
-  keyof typeof TIMED_COLUMNS | "duration" | "durationDecimal" | "rate" | "amount"
-> = {
+export const clockify: ProductFormat<TimedKey | "duration" | "durationDecimal" | "rate" | "amount"> = {
   source: "clockify",
   label: "Clockify",
   columns: {
-    ...TIMED_COLUMNS,
+    ...timedColumns(true),
     duration: { names: ["Duration (h)"] },
     durationDecimal: { names: ["Duration (decimal)"] },
     rate: { names: ["Billable Rate"], currency: true },

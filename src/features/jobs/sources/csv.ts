@@ -7,13 +7,6 @@ export const MAX_RECORD_BYTES = 64 * 1024;
 export const fileError = (message: string, reason: string, extra?: Record<string, unknown>) =>
   new ValidationError("params.csv", message, reason, extra);
 
-export interface CsvFile {
-  /** The header's cells as written, less BOMs and surrounding spaces. */
-  header: string[];
-  /** The data records in file order: records[i] is spreadsheet row i + 2, blank lines included. */
-  records: string[][];
-}
-
 function parseRecords(text: string, options: { delimiter: string; to: number }): string[][] {
   try {
     return parse(text, {
@@ -30,14 +23,22 @@ function parseRecords(text: string, options: { delimiter: string; to: number }):
   }
 }
 
+export interface CsvHeader {
+  /** The header's cells as written, less BOMs and surrounding spaces. */
+  names: string[];
+  delimiter: string;
+}
+
 /**
- * The header and at most `maxRows` data records. The header is read from the file's first
- * characters alone, so a file that is not the expected export fails before the rest is parsed.
- * A header without commas but with semicolons or tabs (a spreadsheet re-saved in a comma-decimal
- * locale) names its delimiter.
+ * The header, read from the file's first characters alone: a file that is not the expected
+ * export fails before the rest of it is parsed. A header without commas but with semicolons or
+ * tabs (a spreadsheet re-saved in a comma-decimal locale) names its delimiter.
  */
-export function readCsv(text: string, maxRows: number): CsvFile {
-  const start = text.slice(0, MAX_RECORD_BYTES + 1);
+export function readHeader(text: string): CsvHeader {
+  const start = text.slice(0, MAX_RECORD_BYTES);
+  if (text.length > MAX_RECORD_BYTES && !/[\r\n]/.test(start)) {
+    throw fileError("The CSV cannot be read: its first 64 KiB hold no line break", "invalid_csv");
+  }
   let delimiter = ",";
   let [header] = parseRecords(start, { delimiter, to: 1 });
   const only = header?.length === 1 ? (header[0] ?? "") : "";
@@ -50,11 +51,19 @@ export function readCsv(text: string, maxRows: number): CsvFile {
   if (names.every((name) => name === "")) {
     throw fileError("The CSV has no header row", "missing_header");
   }
+  return { names, delimiter };
+}
+
+/**
+ * At most `maxRows` data records in file order, blank lines included: records[i] is spreadsheet
+ * row i + 2. Parsing stops at the first record past the limit.
+ */
+export function readRecords(text: string, delimiter: string, maxRows: number): string[][] {
   const records = parseRecords(text, { delimiter, to: maxRows + 2 }).slice(1);
   if (records.length > maxRows) {
     throw fileError(`The file has more than ${maxRows} rows; split it into smaller files`, "too_many_rows", {
       limit: maxRows,
     });
   }
-  return { header: names, records };
+  return records;
 }

@@ -24,7 +24,7 @@ import {
   matchColumn,
   type ProductFormat,
 } from "./columns.js";
-import { fileError, readCsv } from "./csv.js";
+import { fileError, readHeader, readRecords } from "./csv.js";
 import { DATE_FORMATS, type DateFormat, detectDateFormat } from "./dates.js";
 import { fingerprinter } from "./fingerprint.js";
 import { harvest } from "./harvest.js";
@@ -134,8 +134,9 @@ function checkedOptions(options: ReadOptions): { timeZone: string; dateFormat?: 
 export function readSource(source: ForeignSource, csv: string, options: ReadOptions): SourceFile {
   const { timeZone, dateFormat: chosenFormat } = checkedOptions(options);
   const format = FORMATS[source];
-  const { header, records } = readCsv(csv, options.maxRows ?? DEFAULT_MAX_ROWS);
+  const { names: header, delimiter } = readHeader(csv);
   const columns = locateColumns(format, header);
+  const records = readRecords(csv, delimiter, options.maxRows ?? DEFAULT_MAX_ROWS);
   const data = records
     .map((record, index) => ({ row: index + 2, record }))
     .filter(({ record }) => record.some((cell) => cell.trim() !== ""));

@@ -4,11 +4,7 @@ import { isoDate, isoTime, parseDate, parseTime } from "./dates.js";
 import { parseYesNo, splitTags } from "./flags-and-names.js";
 import { instantsOf, spanBetween } from "./zoned-time.js";
 
-/**
- * Toggl's and Clockify's detailed reports share these columns, in another order and another
- * case ("Start date" and "Start Date"): one entry per row with local start and end.
- */
-export const TIMED_COLUMNS = {
+const TIMED_COLUMNS = {
   user: { names: ["User", "Member"] },
   email: { names: ["Email"] },
   client: { names: ["Client"] },
@@ -22,6 +18,18 @@ export const TIMED_COLUMNS = {
   endDate: { names: ["End date", "Stop date"], required: true },
   endTime: { names: ["End time", "Stop time"], required: true },
 } satisfies Record<string, ColumnSpec>;
+
+/**
+ * Toggl's and Clockify's detailed reports share these columns, in another order and another
+ * case: Toggl writes "Start date", Clockify "Start Date" (`titleCase`, for its messages).
+ */
+export function timedColumns(titleCase = false): typeof TIMED_COLUMNS {
+  if (!titleCase) return TIMED_COLUMNS;
+  const title = (name: string) => name.replace(/\b[a-z]/g, (letter) => letter.toUpperCase());
+  return Object.fromEntries(
+    Object.entries(TIMED_COLUMNS).map(([key, spec]) => [key, { ...spec, names: spec.names.map(title) }]),
+  ) as typeof TIMED_COLUMNS;
+}
 export type TimedKey = keyof typeof TIMED_COLUMNS;
 
 /** A row of a timed report, less money; `durationS` (the exported duration) settles DST folds. */

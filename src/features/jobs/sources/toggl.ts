@@ -1,7 +1,7 @@
 import type { ProductFormat } from "./columns.js";
 import { readMoney } from "./money.js";
 import { parseDuration } from "./numbers.js";
-import { readTimedEntry, TIMED_COLUMNS } from "./timed-entry.js";
+import { readTimedEntry, type TimedKey, timedColumns } from "./timed-entry.js";
 
 /**
  * Toggl Track's Detailed report, "Download as CSV": User, Email, Client, Project, Task,
@@ -9,11 +9,11 @@ import { readTimedEntry, TIMED_COLUMNS } from "./timed-entry.js";
  * Times are local to the exporting user's profile zone, with no offset; dates are ISO and
  * durations `HH:MM:SS`. There is no rate column: the amount is carried as written.
  */
-export const toggl: ProductFormat<keyof typeof TIMED_COLUMNS | "duration" | "amount"> = {
+export const toggl: ProductFormat<TimedKey | "duration" | "amount"> = {
   source: "toggl",
   label: "Toggl Track",
   columns: {
-    ...TIMED_COLUMNS,
+    ...timedColumns(),
     duration: { names: ["Duration"] },
     amount: { names: ["Amount"], currency: true },
   },
