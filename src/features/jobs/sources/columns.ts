@@ -43,7 +43,7 @@ export interface ProductFormat<K extends string = string> extends HeaderSignatur
   rowReader(context: FileContext): (cells: Cells<K>) => ProductRow;
 }
 
-export const normalizeName = (name: string) =>
+const normalizeName = (name: string) =>
   name
     .replace(/\uFEFF/g, "")
     .trim()

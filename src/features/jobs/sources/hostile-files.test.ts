@@ -1,3 +1,5 @@
+import { parse } from "csv-parse/sync";
+import { stringify } from "csv-stringify/sync";
 import { describe, expect, it } from "vitest";
 import { CSV_COLUMNS } from "../export.js";
 import { detectSource, type ForeignSource, readSource } from "./index.js";
@@ -118,12 +120,16 @@ describe("headers of the right product", () => {
 
 describe("cells and rows", () => {
   it("take semicolons as the delimiter when the header has them and no commas", () => {
-    const csv = fixture("harvest-detailed-time-decimal-comma.csv")
-      .replaceAll(",", ";")
-      .replaceAll(';"', ';"');
-    const semicolons = 'Date;Project;Notes;Hours\n26.10.2024;Site;"Call; then mail";7,5\n';
-    expect(csv).toContain(";");
-    const [row] = readSource("harvest", semicolons, { timeZone: "Europe/Helsinki" }).rows;
+    // The Harvest file as a spreadsheet in a comma-decimal locale saves it again: `;` between cells.
+    const original = fixture("harvest-detailed-time-decimal-comma.csv");
+    const resaved = stringify(parse(original, { bom: true }), {
+      delimiter: ";",
+      record_delimiter: "windows",
+    });
+    expect(resaved).toContain(";7,5;");
+    const read = (csv: string) => readSource("harvest", csv, { timeZone: "Europe/Helsinki" }).rows;
+    expect(read(resaved)).toEqual(read(original));
+    const [row] = read('Date;Project;Notes;Hours\n26.10.2024;Site;"Call; then mail";7,5\n');
     expect(row).toMatchObject({ ok: true, entry: { description: "Call; then mail", project: "Site" } });
   });
 
@@ -157,6 +163,12 @@ describe("cells and rows", () => {
       reason: "too_many_rows",
       limit: 2,
     });
+  });
+
+  it("up to 64 KiB are read, even one that the header's first 64 KiB end inside of", () => {
+    const long = TOGGL_ROW.replace(",Work,", `,"${"x".repeat(65_400)}",`);
+    const rows = readSource("toggl", `${TOGGL_HEADER}\n${long}\n${TOGGL_ROW}\n`, utc).rows;
+    expect(rows.map((row) => row.ok)).toEqual([true, true]);
   });
 
   it("longer than 64 KiB refuse the file", () => {

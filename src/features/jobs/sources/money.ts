@@ -1,5 +1,5 @@
 import { MAX_RATE } from "../../settings/schemas.js";
-import { BadValue } from "./cell-problems.js";
+import { BadValue, clip } from "./cell-problems.js";
 import type { Cells } from "./columns.js";
 import { currencyCode } from "./flags-and-names.js";
 import { currencyDigits, type DecimalSeparator, parseDecimal, toMinorUnits } from "./numbers.js";
@@ -9,7 +9,7 @@ type Money = Pick<NormalizedRow, "hourlyRate" | "amount" | "currency">;
 
 function parseMoney(text: string, decimal: DecimalSeparator, currency: string | undefined): number {
   const minor = toMinorUnits(parseDecimal(text, decimal), currencyDigits(currency));
-  if (minor > MAX_RATE) throw new BadValue("too_large", `${text} is more than this API stores`);
+  if (minor > MAX_RATE) throw new BadValue("too_large", `"${clip(text)}" is more than this API stores`);
   return minor;
 }
 
