@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { createAccountService } from "../src/features/accounts/service.js";
 import { createApiKeyService } from "../src/features/api-keys/service.js";
-import { createMemberService } from "../src/features/members/service.js";
+import { createInvitationService } from "../src/features/members/invitations.js";
 import { createAuthenticator } from "../src/platform/auth/authenticator.js";
 import { createIdentityStore } from "../src/platform/auth/identity-store.js";
 import type { Config } from "../src/platform/config.js";
@@ -39,7 +39,8 @@ export async function seedDemo(db: Db, config: Pick<Config, "defaultPlan">): Pro
     const stamp = `${Date.now()}${randomBytes(2).toString("hex")}`;
     const email = `demo+${stamp}@voltasis.local`;
     const password = `demo-${randomBytes(6).toString("hex")}`;
-    const account = await createAccountService({ db, authenticator, config }).register({
+    const accounts = createAccountService({ db, authenticator, config });
+    const account = await accounts.register({
       email,
       password,
       name: "Ada Lovelace",
@@ -54,16 +55,14 @@ export async function seedDemo(db: Db, config: Pick<Config, "defaultPlan">): Pro
       .set(DEMO_SETTINGS)
       .where("organization_id", "=", orgId)
       .execute();
-    const members = createMemberService({ db, authenticator });
+    // Members join as people do: invited, then accepting with a password of their own.
+    const invitations = createInvitationService({ db });
     for (const [i, member] of MEMBERS.entries()) {
       const email = `demo+${stamp}-${i + 1}@voltasis.local`;
-      const added = await members.add(ctx, principal, { email, name: member.name, role: member.role });
-      await db
-        .updateTable("memberships")
-        .set({ hourly_rate: member.rate })
-        .where("organization_id", "=", orgId)
-        .where("user_id", "=", added.id)
-        .execute();
+      const body = { email, role: member.role, hourly_rate: member.rate };
+      const { token } = await invitations.invite(ctx, principal, body, "http://localhost");
+      const memberPassword = randomBytes(12).toString("hex");
+      await accounts.acceptInvitation({ token, name: member.name, password: memberPassword }, undefined);
     }
 
     const clientIds = CLIENTS.map(() => newId("client"));

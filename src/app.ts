@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from "fastify";
-import { accountRoutes } from "./features/accounts/routes.js";
+import { accountRoutes, invitationAcceptRoutes } from "./features/accounts/routes.js";
 import { apiKeyRoutes } from "./features/api-keys/routes.js";
 import { clientRoutes } from "./features/clients/routes.js";
 import { eventRoutes } from "./features/events/routes.js";
@@ -110,6 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(accountRoutes, { prefix: "/v1/auth", ...features });
   await app.register(organizationRoutes, { prefix: "/v1", ...features });
   await app.register(memberRoutes, { prefix: "/v1", ...features });
+  await app.register(invitationAcceptRoutes, { prefix: "/v1", ...features });
   await app.register(apiKeyRoutes, { prefix: "/v1/api-keys", ...features });
   await app.register(settingsRoutes, { prefix: "/v1", ...features });
   await app.register(timeEntryRoutes, { prefix: "/v1", ...features });

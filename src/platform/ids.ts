@@ -20,6 +20,7 @@ export const ID_PREFIXES = {
   session: "ses",
   logEntry: "log",
   attempt: "att",
+  invitation: "inv",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

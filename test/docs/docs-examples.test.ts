@@ -316,12 +316,14 @@ async function ensureWorld(): Promise<World> {
   );
   const other = await must(201, api("POST", "/v1/auth/register", { body: OTHER_ACCOUNT }));
   const otherToken = String(other.access_token);
+  // Members are invited, never taken (SPEC §3): the guides' account accepts while signed in.
+  const invitation = await must(
+    201,
+    api("POST", "/v1/users", { token: otherToken, body: { email: DOCS_ACCOUNT.email, role: "member" } }),
+  );
   await must(
     201,
-    api("POST", "/v1/users", {
-      token: otherToken,
-      body: { email: DOCS_ACCOUNT.email, name: DOCS_ACCOUNT.name, role: "member" },
-    }),
+    api("POST", "/v1/invitations/accept", { token, body: { token: String(invitation.token) } }),
   );
   const otherKey = await must(
     201,

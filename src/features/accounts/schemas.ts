@@ -1,4 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
+import { INVITATION_TOKEN_PATTERN } from "../../platform/auth/secrets.js";
 import { idPattern } from "../../platform/ids.js";
 import { UserSchema } from "../members/schemas.js";
 import { OrganizationSchema, RoleSchema } from "../organizations/schemas.js";
@@ -62,6 +63,48 @@ export const TokenResponse = Type.Object(
   { additionalProperties: false },
 );
 export type TokenResponse = Static<typeof TokenResponse>;
+
+export const AcceptInvitationBody = Type.Object(
+  {
+    token: Type.String({
+      pattern: INVITATION_TOKEN_PATTERN,
+      description: "The invitation's one-time token (from its `invitation_url`, after `#token=`)",
+      examples: ["vlt_inv_8dJq2mNq7Ts4Vx9Yb3Cd6Fg1Hj5Wq2eR4tY6uI8o"],
+    }),
+    name: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: "For a new account: the name it shows",
+        examples: ["Grace Hopper"],
+      }),
+    ),
+    password: Type.Optional({ ...Password, description: "For a new account: its password (8+ characters)" }),
+  },
+  { additionalProperties: false },
+);
+export type AcceptInvitationBody = Static<typeof AcceptInvitationBody>;
+
+export const UpdateProfileBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, examples: ["Ada King"] })),
+    email: Type.Optional({ ...Email, description: "A new e-mail to sign in with; needs current_password" }),
+    password: Type.Optional({
+      ...Password,
+      description: "A new password; needs current_password, and ends your other sessions",
+    }),
+    current_password: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 256,
+        description: "Your password now",
+        examples: ["correct horse"],
+      }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1, description: "At least one field" },
+);
+export type UpdateProfileBody = Static<typeof UpdateProfileBody>;
 
 /** Seed 001's shape for "who am I". */
 export const MeResponse = Type.Object(

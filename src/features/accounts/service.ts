@@ -3,11 +3,24 @@ import { hashPassword, verifyPassword } from "../../platform/auth/passwords.js";
 import { hashSecret, newAccessToken, newRefreshToken } from "../../platform/auth/secrets.js";
 import type { Config } from "../../platform/config.js";
 import type { Db } from "../../platform/db/connection.js";
-import { ApiError, ConflictError, UnauthorizedError } from "../../platform/errors.js";
+import {
+  ApiError,
+  ConflictError,
+  ForbiddenError,
+  UnauthorizedError,
+  ValidationError,
+} from "../../platform/errors.js";
 import { newId } from "../../platform/ids.js";
 import { toUser } from "../members/format.js";
+import { invitationAcceptance } from "../members/invitations.js";
 import { toOrganization } from "../organizations/format.js";
-import type { LoginBody, RegisterBody, TokenResponse } from "./schemas.js";
+import type {
+  AcceptInvitationBody,
+  LoginBody,
+  RegisterBody,
+  TokenResponse,
+  UpdateProfileBody,
+} from "./schemas.js";
 import { type AccountStore, createAccountStore } from "./store.js";
 
 // SPEC §3: access tokens live 24 h, refresh tokens 30 days.
@@ -53,6 +66,18 @@ export function createAccountService(deps: {
     const sessionId = newId("session");
     await store.createSession({ id: sessionId, userId: user.id, orgId: organization.id });
     return issueTokens(store, sessionId, user, organization);
+  }
+
+  /** Seed 001's "who am I"; `user` overrides the principal's name and e-mail after a change. */
+  function me(principal: Principal, user?: { email: string; name: string }) {
+    return {
+      id: principal.user.id,
+      email: user?.email ?? principal.user.email,
+      name: user?.name ?? principal.user.name,
+      role: principal.role,
+      scopes: principal.scopes,
+      organization: { id: principal.organization.id, name: principal.organization.name },
+    };
   }
 
   return {
@@ -139,15 +164,101 @@ export function createAccountService(deps: {
       authenticator.forget();
     },
 
-    me(principal: Principal) {
-      return {
-        id: principal.user.id,
-        email: principal.user.email,
-        name: principal.user.name,
-        role: principal.role,
-        scopes: principal.scopes,
-        organization: { id: principal.organization.id, name: principal.organization.name },
-      };
+    /**
+     * SPEC §3: accepting an invitation. A signed-in user (a user token of the invited e-mail) joins
+     * with their account and keeps their password; without one, a new account is made with the
+     * name and password given, unless the e-mail has an account already (then: sign in first).
+     * Either way the answer signs the user in to the organization they joined.
+     */
+    async acceptInvitation(
+      body: AcceptInvitationBody,
+      principal: Principal | undefined,
+    ): Promise<TokenResponse> {
+      if (principal && principal.kind !== "user_token") {
+        throw new ForbiddenError("Accept an invitation as a person: sign in, or send no credential", {
+          reason: "user_token_required",
+        });
+      }
+      if (!principal && (body.name === undefined || body.password === undefined)) {
+        throw new ValidationError(
+          body.name === undefined ? "name" : "password",
+          "A new account needs a name and a password; if you have an account, sign in and accept with your access token",
+          "required",
+        );
+      }
+      const passwordHash = principal ? null : await hashPassword(body.password as string);
+      return db.transaction().execute(async (trx) => {
+        const store = createAccountStore(trx);
+        const invitation = await invitationAcceptance.open(trx, body.token);
+        const invitedEmail = invitation.row.email.toLowerCase();
+        let user: User | null | undefined;
+        if (principal) {
+          if (principal.user.email.toLowerCase() !== invitedEmail) {
+            throw new ForbiddenError("This invitation is for another e-mail address", {
+              reason: "email_mismatch",
+            });
+          }
+          user = await store.findUser(principal.user.id);
+        } else {
+          user = await store.createUser({
+            id: newId("user"),
+            email: invitation.row.email,
+            name: body.name as string,
+            passwordHash: passwordHash as string,
+          });
+          if (!user) {
+            throw new ConflictError(
+              "An account with this e-mail exists: sign in, then accept with your access token",
+              "account_exists",
+              { field: "token" },
+            );
+          }
+        }
+        if (!user) throw new UnauthorizedError("This account no longer exists", "invalid_token");
+        await invitationAcceptance.complete(trx, invitation, user.id);
+        const organization = await store.findActiveMembership(user.id, invitation.ctx.orgId);
+        return startSession(store, user, organization as Organization);
+      });
     },
+
+    /**
+     * SPEC §3: a person's profile is theirs alone. Changing the e-mail or the password asks for the
+     * current password, and a new password ends the user's other sessions.
+     */
+    async updateProfile(principal: Principal, body: UpdateProfileBody) {
+      if (principal.kind !== "user_token") {
+        throw new ForbiddenError("A profile is changed by its person: use a user access token", {
+          reason: "user_token_required",
+        });
+      }
+      const store = createAccountStore(db);
+      if (body.email !== undefined || body.password !== undefined) {
+        const current = await store.findUserByEmail(principal.user.email);
+        if (body.current_password === undefined) {
+          throw new ValidationError(
+            "current_password",
+            "Changing the e-mail or the password needs current_password",
+            "required",
+          );
+        }
+        if (!(await verifyPassword(current?.password_hash, body.current_password))) {
+          throw new ValidationError("current_password", "current_password is not your password", "incorrect");
+        }
+      }
+      const passwordHash = body.password === undefined ? undefined : await hashPassword(body.password);
+      const patch = { name: body.name, email: body.email?.trim(), passwordHash };
+      if (!(await store.updateUser(principal.user.id, patch))) {
+        throw new ConflictError("Another account uses this e-mail", "email_taken", { field: "email" });
+      }
+      if (passwordHash !== undefined) {
+        await store.revokeOtherSessions(principal.user.id, principal.credentialId, "password_changed");
+      }
+      // The principal carries the name and e-mail: every process sees the change within 1 s, this one now.
+      authenticator.forget();
+      const user = await store.findUser(principal.user.id);
+      return me(principal, user);
+    },
+
+    me: (principal: Principal) => me(principal),
   };
 }

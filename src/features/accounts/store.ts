@@ -43,6 +43,48 @@ export function createAccountStore(db: Db) {
       }
     },
 
+    /** Returns null when the e-mail is taken. */
+    async createUser(user: { id: string; email: string; name: string; passwordHash: string }) {
+      const row = await db
+        .insertInto("users")
+        .values({ id: user.id, email: user.email, name: user.name, password_hash: user.passwordHash })
+        .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
+        .returning(["id", "email", "name", "created_at"])
+        .executeTakeFirst();
+      return row ?? null;
+    },
+
+    /** A person's own profile; false when the new e-mail belongs to another account. */
+    async updateUser(userId: string, patch: { name?: string; email?: string; passwordHash?: string }) {
+      try {
+        await db
+          .updateTable("users")
+          .set({
+            ...(patch.name !== undefined ? { name: patch.name } : {}),
+            ...(patch.email !== undefined ? { email: patch.email } : {}),
+            ...(patch.passwordHash !== undefined ? { password_hash: patch.passwordHash } : {}),
+            updated_at: sql`now()`,
+          })
+          .where("id", "=", userId)
+          .execute();
+        return true;
+      } catch (error) {
+        if (isUniqueViolation(error, "users_email_key")) return false;
+        throw error;
+      }
+    },
+
+    /** Ends every session of the user but `keepSessionId` (after a password change). */
+    async revokeOtherSessions(userId: string, keepSessionId: string, reason: string) {
+      await db
+        .updateTable("sessions")
+        .set({ revoked_at: sql`now()`, revoked_reason: reason })
+        .where("user_id", "=", userId)
+        .where("id", "<>", keepSessionId)
+        .where("revoked_at", "is", null)
+        .execute();
+    },
+
     findUserByEmail(email: string) {
       return db
         .selectFrom("users")

@@ -200,8 +200,8 @@ describe("api keys: create, list, get, use, revoke, roll", () => {
 
   it("owners and admins see and revoke every key of the organization", async () => {
     const org = await registerAccount(t.app);
-    const member = await memberWithToken(t.app, org.accessToken, org.orgId, "member");
-    const admin = await memberWithToken(t.app, org.accessToken, org.orgId, "admin");
+    const member = await memberWithToken(t.app, org.accessToken, "member");
+    const admin = await memberWithToken(t.app, org.accessToken, "admin");
     const memberKey = await createKey(t.app, member.accessToken, { scopes: ["read:projects"] });
     const ownerKey = await createKey(t.app, org.accessToken);
     const seenByAdmin = (await list("", admin.accessToken)).json().data.map((k: { id: string }) => k.id);

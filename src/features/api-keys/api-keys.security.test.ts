@@ -56,7 +56,7 @@ describe("api keys: scopes and roles", () => {
   });
 
   it("a member cannot grant more than their role allows", async () => {
-    const member = await memberWithToken(t.app, owner.accessToken, owner.orgId, "member");
+    const member = await memberWithToken(t.app, owner.accessToken, "member");
     // Coarse `read` too: it includes read:webhooks and read:logs, which members lack.
     for (const scopes of [["admin"], ["read:projects", "write:projects"], ["write"], ["read"]]) {
       const res = await call(t.app, member.accessToken, {
@@ -77,7 +77,7 @@ describe("api keys: scopes and roles", () => {
   it("members and managers see and manage only the keys they created", async () => {
     const ownerKey = await createKey(t.app, owner.accessToken);
     for (const role of ["member", "manager"] as const) {
-      const user = await memberWithToken(t.app, owner.accessToken, owner.orgId, role);
+      const user = await memberWithToken(t.app, owner.accessToken, role);
       const own = await createKey(t.app, user.accessToken, { scopes: ["read:projects"] });
       expect(ids(await call(t.app, user.accessToken, { method: "GET", url: "/v1/api-keys" }))).toEqual([
         own.id,
@@ -92,14 +92,48 @@ describe("api keys: scopes and roles", () => {
     expect((await me(t.app, ownerKey.secret)).statusCode).toBe(200);
   });
 
-  it("an admin may revoke the owner's key but not roll it (a rolled key acts as its creator)", async () => {
-    const admin = await memberWithToken(t.app, owner.accessToken, owner.orgId, "admin");
+  it("only a key's creator may roll it: an admin may revoke anyone's key, never obtain its secret", async () => {
+    const admin = await memberWithToken(t.app, owner.accessToken, "admin");
+    const member = await memberWithToken(t.app, owner.accessToken, "member");
     const ownerKey = await createKey(t.app, owner.accessToken);
-    const rolled = await actOn(admin.accessToken, ownerKey).roll();
-    expect(expectError(rolled, 403, "FORBIDDEN").details).toEqual({ reason: "creator_outranks_caller" });
-    expect((await me(t.app, ownerKey.secret)).statusCode).toBe(200);
+    const memberKey = await createKey(t.app, member.accessToken, { scopes: ["read:projects"] });
+    const adminKey = await createKey(t.app, admin.accessToken, { scopes: ["admin"] });
+    const refused = [
+      await actOn(admin.accessToken, ownerKey).roll(),
+      await actOn(admin.accessToken, memberKey).roll(),
+      await actOn(adminKey.secret, memberKey).roll(),
+      await actOn(owner.accessToken, memberKey).roll(),
+    ];
+    for (const res of refused) {
+      expect(expectError(res, 403, "FORBIDDEN").details).toEqual({ reason: "not_creator" });
+      expect(res.body).not.toMatch(/vlt_live_/);
+    }
+    for (const key of [ownerKey, memberKey]) expect((await me(t.app, key.secret)).statusCode).toBe(200);
+    const stored = await t.db
+      .selectFrom("api_keys")
+      .select("previous_secret_hash")
+      .where("id", "in", [ownerKey.id, memberKey.id])
+      .execute();
+    expect(stored).toEqual([{ previous_secret_hash: null }, { previous_secret_hash: null }]);
     expect((await actOn(admin.accessToken, ownerKey).revoke()).statusCode).toBe(204);
     expectError(await me(t.app, ownerKey.secret), 401, "UNAUTHORIZED");
+    expect((await actOn(member.accessToken, memberKey).roll()).statusCode).toBe(200);
+  });
+
+  it("a key holding only write:api-keys cannot roll a broader key of the same creator", async () => {
+    const adminScoped = await createKey(t.app, owner.accessToken, { scopes: ["admin"] });
+    const roller = await createKey(t.app, owner.accessToken, { scopes: ["write:api-keys"] });
+    const res = await actOn(roller.secret, adminScoped).roll();
+    expect(expectError(res, 403, "FORBIDDEN").details).toEqual({
+      reason: "scope_exceeds_credential",
+      scopes: ["admin"],
+    });
+    expect(res.body).not.toMatch(/vlt_live_/);
+    expect((await me(t.app, adminScoped.secret)).statusCode).toBe(200);
+    const narrow = await createKey(t.app, owner.accessToken, { scopes: ["write:api-keys"] });
+    const rolled = await actOn(roller.secret, narrow).roll();
+    expect(rolled.statusCode).toBe(200);
+    expect(rolled.json().data.scopes).toEqual(["write:api-keys"]);
   });
 });
 

@@ -89,7 +89,10 @@ export const apiKeyRoutes: FeatureRoutes = async (fastify, deps) => {
       schema: {
         tags,
         summary: "Issue a new secret for the key; the old one stops now or after a grace period",
-        description: "The body is optional: without one the old secret stops working at once.",
+        description:
+          "Only the key's creator may roll it, and only with a credential that holds every scope of the key " +
+          "(admins revoke others' keys instead). The body is optional: without one the old secret stops " +
+          "working at once.",
         params: ApiKeyParams,
         body: RollApiKeyBody,
         response: { 200: Envelope(ApiKeyWithSecretSchema) },

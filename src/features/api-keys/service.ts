@@ -1,5 +1,5 @@
 import type { Authenticator, Principal } from "../../platform/auth/authenticator.js";
-import { expandScope, type Scope, scopesBeyondRole } from "../../platform/auth/scopes.js";
+import { expandScope, isScope, type Scope, scopesBeyondRole } from "../../platform/auth/scopes.js";
 import { hashSecret, newApiKeySecret } from "../../platform/auth/secrets.js";
 import type { Db } from "../../platform/db/connection.js";
 import { ConflictError, ForbiddenError, ValidationError } from "../../platform/errors.js";
@@ -58,13 +58,20 @@ export function createApiKeyService(deps: { db: Db; authenticator: Authenticator
         scopes: beyondRole,
       });
     }
-    if (principal.kind !== "api_key") return;
-    const beyondKey = scopes.filter((scope) => expandScope(scope).some((s) => !principal.allowed.has(s)));
-    if (beyondKey.length > 0) {
-      throw new ForbiddenError(`This API key cannot grant scopes it does not hold: ${beyondKey.join(", ")}`, {
-        reason: "scope_exceeds_credential",
-        scopes: beyondKey,
-      });
+    if (principal.kind === "api_key") checkWithinCredential(principal, scopes);
+  }
+
+  /** An API key cannot hand out (by creating or rolling) a key with scopes it does not hold itself. */
+  function checkWithinCredential(principal: Principal, scopes: Scope[]) {
+    const beyond = scopes.filter((scope) => expandScope(scope).some((s) => !principal.allowed.has(s)));
+    if (beyond.length > 0) {
+      throw new ForbiddenError(
+        `This credential cannot hand out scopes it does not hold: ${beyond.join(", ")}`,
+        {
+          reason: "scope_exceeds_credential",
+          scopes: beyond,
+        },
+      );
     }
   }
 
@@ -128,14 +135,14 @@ export function createApiKeyService(deps: { db: Db; authenticator: Authenticator
         if (status !== "active") {
           throw new ConflictError(`A ${status} API key cannot be rolled; create a new one`, status);
         }
-        // The key acts as its creator, so an admin rolling an owner's key would act as the owner.
-        if (row.created_by !== principal.user.id && principal.role !== "owner") {
-          if ((await store.memberRole(ctx, row.created_by)) === "owner") {
-            throw new ForbiddenError("Only the owner can roll the owner's API keys", {
-              reason: "creator_outranks_caller",
-            });
-          }
+        // SPEC §3: a roll hands out a working secret, so it is the creator's alone (an admin may
+        // revoke anyone's key, never obtain it), and never more than the rolling credential holds.
+        if (row.created_by !== principal.user.id) {
+          throw new ForbiddenError("Only the user who created an API key may roll it; admins may revoke it", {
+            reason: "not_creator",
+          });
         }
+        checkWithinCredential(principal, row.scopes.filter(isScope));
         const { secret, ...stored } = newSecret();
         const rolled = toApiKey(await store.rollSecret(ctx, id, { ...stored, graceSeconds }));
         await recordChange(trx, ctx, principal, "api_key.rolled", rolled);

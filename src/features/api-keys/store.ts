@@ -107,17 +107,6 @@ export function createApiKeyStore(db: Db) {
       return { rows, total: Number(count.total) };
     },
 
-    /** The current role of a member of this organization, or undefined. */
-    async memberRole(ctx: OrgContext, userId: string) {
-      const row = await db
-        .selectFrom("memberships")
-        .select("role")
-        .where("organization_id", "=", ctx.orgId)
-        .where("user_id", "=", userId)
-        .executeTakeFirst();
-      return row?.role;
-    },
-
     /** The revoked key; undefined if it was revoked already (it keeps its first `revoked_at`). */
     async revoke(ctx: OrgContext, id: string) {
       return db

@@ -34,7 +34,7 @@ async function unchanged() {
 
 describe("clients: roles and scopes", () => {
   it("a member reads clients but every write is a 403 insufficient_scope", async () => {
-    const member = await memberWithToken(t.app, owner.accessToken, owner.orgId, "member");
+    const member = await memberWithToken(t.app, owner.accessToken, "member");
     const read = await call(t.app, member.accessToken, { method: "GET", url: `/v1/clients/${client.id}` });
     expect(read.json().data).toEqual(client);
     for (const [method, url, payload, scope] of writes(client.id)) {
@@ -48,7 +48,7 @@ describe("clients: roles and scopes", () => {
   });
 
   it("a manager manages clients", async () => {
-    const manager = await memberWithToken(t.app, owner.accessToken, owner.orgId, "manager");
+    const manager = await memberWithToken(t.app, owner.accessToken, "manager");
     const res = await call(t.app, manager.accessToken, {
       method: "POST",
       url: "/v1/clients",

@@ -18,13 +18,14 @@ export const eventRoutes: FeatureRoutes = async (fastify, deps) => {
         summary: `List the domain events of the last ${EVENT_RETENTION_DAYS} days, newest first`,
         description:
           "Every create, update and delete writes one event in the same transaction as the change. " +
-          "Page deep with `starting_after=<id of the last event seen>`.",
+          "Only events about resources the credential may read are listed (a manager sees no webhook " +
+          "events, nor other people's API keys). Page deep with `starting_after=<id of the last event seen>`.",
         querystring: ListEventsQuery,
         response: { 200: ListEnvelope(EventSchema) },
       },
     },
     async (request) => {
-      const { items, pagination } = await events.list(request.org, request.query);
+      const { items, pagination } = await events.list(request.org, request.principal, request.query);
       return okList(request, items, pagination);
     },
   );
@@ -41,6 +42,6 @@ export const eventRoutes: FeatureRoutes = async (fastify, deps) => {
         response: { 200: Envelope(EventSchema) },
       },
     },
-    async (request) => ok(request, await events.get(request.org, request.params.id)),
+    async (request) => ok(request, await events.get(request.org, request.principal, request.params.id)),
   );
 };

@@ -3,6 +3,7 @@ import type { Db } from "../../platform/db/connection.js";
 import { runList } from "../../platform/list-query.js";
 import type { OrgContext } from "../../platform/tenancy.js";
 import { EVENT_LIST, EVENT_RETENTION_DAYS } from "./schemas.js";
+import { type EventVisibility, visibleEvents } from "./visibility.js";
 
 const COLUMNS = [
   "e.id",
@@ -25,15 +26,19 @@ export function createEventStore(db: Db) {
       .where("e.created_at", ">", sql<Date>`now() - make_interval(days => ${EVENT_RETENTION_DAYS})`);
 
   return {
-    list(ctx: OrgContext, query: Record<string, unknown>) {
-      return runList(db, ctx, EVENT_LIST, retained(ctx), query);
+    list(ctx: OrgContext, visibility: EventVisibility, query: Record<string, unknown>) {
+      return runList(db, ctx, EVENT_LIST, retained(ctx).where(visibleEvents(visibility)), query);
     },
 
-    find(ctx: OrgContext, id: string) {
-      return retained(ctx).where("e.id", "=", id).executeTakeFirst();
+    /** The event, and whether `visibility` lets the caller see it. */
+    async find(ctx: OrgContext, visibility: EventVisibility, id: string) {
+      return retained(ctx)
+        .select((eb) => visibleEvents(visibility)(eb).as("visible"))
+        .where("e.id", "=", id)
+        .executeTakeFirst();
     },
   };
 }
 
 export type EventStore = ReturnType<typeof createEventStore>;
-export type EventRow = NonNullable<Awaited<ReturnType<EventStore["find"]>>>;
+export type EventRow = Awaited<ReturnType<EventStore["list"]>>["rows"][number];

@@ -1,12 +1,14 @@
 import { stringify } from "csv-stringify/sync";
+import type { FineScope } from "../../platform/auth/scopes.js";
 import type { Db } from "../../platform/db/connection.js";
 import type { Role } from "../../platform/db/schema.js";
+import { ApiError } from "../../platform/errors.js";
 import type { OrgContext } from "../../platform/tenancy.js";
 import { toTimeEntry } from "../time-entries/format.js";
 import type { TimeEntry } from "../time-entries/schemas.js";
 import { createTimeEntryStore, type TimeEntryFilters } from "../time-entries/store.js";
 import { seesEveryone } from "../time-entries/writes.js";
-import type { ExportParams } from "./schemas.js";
+import { type ExportParams, MAX_EXPORT_ROWS } from "./schemas.js";
 import { createJobStore } from "./store.js";
 
 /** Rows read (and progress reported) per keyset page. */
@@ -72,21 +74,30 @@ function csvRecord(entry: TimeEntry, email: string | undefined): string[] {
 export interface ExportRun {
   db: Db;
   ctx: OrgContext;
-  actor: { userId: string; role: Role };
+  actor: { userId: string; role: Role; allowed: ReadonlySet<FineScope> };
   params: ExportParams;
   /** Reports percent done; throws when the job was taken over. */
   progress(percent: number): Promise<void>;
+  /** Stores piece `seq` of the file in the export's transaction. */
+  save(trx: Db, seq: number, data: string): Promise<void>;
 }
 
 /**
  * Writes every entry the filters match, oldest first, as the list endpoint shows it (members'
- * exports hold only their own). Keyset pages inside one REPEATABLE READ snapshot: memory stays
- * one page deep on the database side, and an entry written meanwhile cannot shift the pages.
+ * exports hold only their own; e-mails only for a credential that reads users). Keyset pages
+ * inside one REPEATABLE READ snapshot, each stored as it is made: memory stays one page deep, and
+ * an entry written meanwhile cannot shift the pages.
  */
 export async function runExport(run: ExportRun) {
-  const { ctx, params } = run;
+  const { ctx, params, actor } = run;
   const { format, ...filters } = params;
-  const onlyUserId = seesEveryone(run.actor) ? undefined : run.actor.userId;
+  if (!actor.allowed.has("read:time-entries")) {
+    throw new ApiError("FORBIDDEN", "The job's credential may no longer read time entries", {
+      reason: "insufficient_scope",
+    });
+  }
+  const onlyUserId = seesEveryone(actor) ? undefined : actor.userId;
+  const withEmails = format === "csv" && actor.allowed.has("read:users");
   return run.db
     .transaction()
     .setIsolationLevel("repeatable read")
@@ -95,9 +106,19 @@ export async function runExport(run: ExportRun) {
       const [total, settings, emails] = await Promise.all([
         entries.filteredCount(ctx, filters as TimeEntryFilters, onlyUserId),
         entries.settings(ctx),
-        format === "csv" ? createJobStore(trx).memberEmails(ctx) : new Map<string, string>(),
+        withEmails ? createJobStore(trx).memberEmails(ctx) : new Map<string, string>(),
       ]);
-      const chunks: string[] = [format === "csv" ? stringify([[...CSV_COLUMNS]]) : "[\n"];
+      if (total > MAX_EXPORT_ROWS) {
+        throw new ApiError(
+          "VALIDATION_ERROR",
+          `The export would hold ${total} entries, more than the ${MAX_EXPORT_ROWS} one job may write; ` +
+            "narrow it with from/to or other filters",
+          { reason: "too_many_rows", limit: MAX_EXPORT_ROWS },
+        );
+      }
+      let seq = 0;
+      const save = (data: string) => run.save(trx, seq++, data);
+      await save(format === "csv" ? stringify([[...CSV_COLUMNS]]) : "[\n");
       const now = Date.now();
       let done = 0;
       let afterId: string | null = null;
@@ -112,22 +133,19 @@ export async function runExport(run: ExportRun) {
         if (rows.length === 0) break;
         const page = rows.map((row) => toTimeEntry(row, settings.currency, now));
         if (format === "csv") {
-          chunks.push(stringify(page.map((entry) => csvRecord(entry, emails.get(entry.user_id)))));
+          await save(stringify(page.map((entry) => csvRecord(entry, emails.get(entry.user_id)))));
         } else {
-          chunks.push(`${done > 0 ? ",\n" : ""}${page.map((entry) => JSON.stringify(entry)).join(",\n")}`);
+          await save(`${done > 0 ? ",\n" : ""}${page.map((entry) => JSON.stringify(entry)).join(",\n")}`);
         }
         done += rows.length;
         afterId = rows[rows.length - 1]?.id ?? null;
         await run.progress(Math.min(99, Math.floor((done * 100) / Math.max(total, 1))));
         if (rows.length < EXPORT_PAGE_SIZE) break;
       }
-      if (format === "json") chunks.push(done > 0 ? "\n]\n" : "]\n");
+      if (format === "json") await save(done > 0 ? "\n]\n" : "]\n");
       return {
         result: { format, rows_exported: done },
-        file: {
-          text: chunks.join(""),
-          contentType: format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
-        },
+        contentType: format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
       };
     });
 }

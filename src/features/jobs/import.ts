@@ -8,6 +8,7 @@ import { ApiError, ConflictError, ValidationError } from "../../platform/errors.
 import { newId } from "../../platform/ids.js";
 import type { OrgContext } from "../../platform/tenancy.js";
 import {
+  checkRateAllowed,
   checkSpan,
   checkUnlocked,
   derivedEnd,
@@ -19,7 +20,7 @@ import { CreateTimeEntryBody } from "../time-entries/schemas.js";
 import type { EntryValues, TimeEntryStore } from "../time-entries/store.js";
 import { inTransaction, resolveReferences, seesEveryone, type Write } from "../time-entries/writes.js";
 import { CSV_COLUMNS, type CsvColumn, TAG_SEPARATOR, unescapeCell } from "./export.js";
-import { type ImportMode, MAX_LISTED_ERRORS, type RowError } from "./schemas.js";
+import { type ImportMode, MAX_IMPORT_ROWS, MAX_LISTED_ERRORS, type RowError } from "./schemas.js";
 import { createJobStore } from "./store.js";
 
 /** The columns an import reads; the export's other columns (id, duration, amounts …) are ignored. */
@@ -210,6 +211,14 @@ export interface ImportOutcome {
 export async function runImport(run: ImportRun): Promise<void> {
   const { ctx, actor } = run;
   const records = parseCsv(run.csv);
+  if (records.length - 1 > MAX_IMPORT_ROWS) {
+    throw new ValidationError(
+      "params.csv",
+      `The file has ${records.length - 1} rows; one import takes at most ${MAX_IMPORT_ROWS}: split it`,
+      "too_many_rows",
+      { limit: MAX_IMPORT_ROWS },
+    );
+  }
   const columns = (records[0] ?? []).map((name) => name.trim().toLowerCase());
   const readColumns = columns.filter((column) => (IMPORTED_COLUMNS as readonly string[]).includes(column));
   const now = Date.now();
@@ -280,6 +289,8 @@ export async function runImport(run: ImportRun): Promise<void> {
           runningUsers.add(owner);
         }
         const hourlyRate = (body.hourly_rate as number | undefined) ?? null;
+        field = "hourly_rate";
+        checkRateAllowed(w.settings, actor, { from: null, to: hourlyRate });
         candidates.push({
           row,
           id: newId("timeEntry"),

@@ -155,7 +155,7 @@ describe("jobs: results before they exist", () => {
     const idle = await createTestApp({ VOLTASIS_WORKERS: "off" });
     try {
       const account = await registerAccount(idle.app);
-      const member = await memberWithToken(idle.app, account.accessToken, account.orgId, "member");
+      const member = await memberWithToken(idle.app, account.accessToken, "member");
       const queued = jobApi(idle.app);
       const job = await queued.create(member.accessToken, "export.time_entries", { format: "csv" });
       const early = await queued.result(member.accessToken, job.id);

@@ -263,7 +263,7 @@ describe("jobs: list, events, recovery", () => {
         status: "running",
         progress: 40,
         result: null,
-        result_file: null,
+        result_content_type: null,
         finished_at: null,
         attempts: 1,
         locked_until: new Date(clock.now().getTime() + JOB_LEASE_MS),

@@ -17,7 +17,7 @@ beforeAll(async () => {
   owner = await registerAccount(t.app);
   jobs = jobApi(t.app);
   fx = timeFixtures(t.app, t.db);
-  member = await memberWithToken(t.app, owner.accessToken, owner.orgId, "member");
+  member = await memberWithToken(t.app, owner.accessToken, "member");
   await fx.entry(owner.accessToken, { start: at(1), duration: 600, description: "Owner's secret work" });
   await fx.entry(member.accessToken, { start: at(2), duration: 600, description: "Member's work" });
   ownerJobId = (await jobs.create(owner.accessToken, "export.time_entries", { format: "csv" })).id;
@@ -41,7 +41,7 @@ describe("jobs: credentials and scopes", () => {
     }
   });
 
-  it("creating needs write:jobs, reading read:jobs", async () => {
+  it("creating needs write:jobs, reading read:jobs, and an export's file the right to read time entries", async () => {
     const reader = await createKey(t.app, owner.accessToken, { scopes: ["read:jobs"] });
     const res = await call(t.app, reader.secret, { method: "POST", url: "/v1/jobs", payload: EXPORT });
     expect(expectError(res, 403, "FORBIDDEN").details).toEqual({
@@ -49,29 +49,60 @@ describe("jobs: credentials and scopes", () => {
       required_scope: "write:jobs",
     });
     expect((await jobs.get(reader.secret, ownerJobId)).statusCode).toBe(200);
-    expect((await jobs.result(reader.secret, ownerJobId)).statusCode).toBe(200);
+    const file = await jobs.result(reader.secret, ownerJobId);
+    expect(expectError(file, 403, "FORBIDDEN").details).toEqual({
+      reason: "insufficient_scope",
+      required_scope: "read:time-entries",
+    });
+    expect(file.body).not.toContain("secret work");
+    const entriesReader = await createKey(t.app, owner.accessToken, {
+      scopes: ["read:jobs", "read:time-entries"],
+    });
+    expect((await jobs.result(entriesReader.secret, ownerJobId)).statusCode).toBe(200);
 
     const writer = await createKey(t.app, owner.accessToken, { scopes: ["write:jobs"] });
     const read = await jobs.get(writer.secret, ownerJobId);
     expect(expectError(read, 403, "FORBIDDEN").details).toMatchObject({ required_scope: "read:jobs" });
   });
 
-  it("an import also needs write:time-entries; an export does not", async () => {
+  it("an export needs read:time-entries and an import write:time-entries, beside write:jobs", async () => {
     const jobsOnly = await createKey(t.app, owner.accessToken, { scopes: ["write:jobs", "read:jobs"] });
-    expect(
-      (await call(t.app, jobsOnly.secret, { method: "POST", url: "/v1/jobs", payload: EXPORT })).statusCode,
-    ).toBe(202);
     const before = await t.db.selectFrom("jobs").select("id").execute();
-    const res = await call(t.app, jobsOnly.secret, { method: "POST", url: "/v1/jobs", payload: IMPORT });
-    expect(expectError(res, 403, "FORBIDDEN").details).toEqual({
-      reason: "insufficient_scope",
-      required_scope: "write:time-entries",
-    });
+    for (const [payload, scope] of [
+      [EXPORT, "read:time-entries"],
+      [IMPORT, "write:time-entries"],
+    ] as const) {
+      const res = await call(t.app, jobsOnly.secret, { method: "POST", url: "/v1/jobs", payload });
+      expect(expectError(res, 403, "FORBIDDEN").details).toEqual({
+        reason: "insufficient_scope",
+        required_scope: scope,
+      });
+    }
     expect(await t.db.selectFrom("jobs").select("id").execute()).toEqual(before);
-    const both = await createKey(t.app, owner.accessToken, { scopes: ["write:jobs", "write:time-entries"] });
-    expect(
-      (await call(t.app, both.secret, { method: "POST", url: "/v1/jobs", payload: IMPORT })).statusCode,
-    ).toBe(202);
+    const both = await createKey(t.app, owner.accessToken, {
+      scopes: ["write:jobs", "read:time-entries", "write:time-entries"],
+    });
+    for (const payload of [EXPORT, IMPORT]) {
+      expect((await call(t.app, both.secret, { method: "POST", url: "/v1/jobs", payload })).statusCode).toBe(
+        202,
+      );
+    }
+  });
+
+  it("an export carries e-mails only for a credential that may read users", async () => {
+    const exportWith = async (scopes: string[]) => {
+      const key = await createKey(t.app, owner.accessToken, {
+        scopes: ["write:jobs", "read:jobs", ...scopes],
+      });
+      const job = await jobs.create(key.secret, "export.time_entries", { format: "csv" });
+      expect((await jobs.finished(key.secret, job.id)).status).toBe("succeeded");
+      return csvRecords((await jobs.result(key.secret, job.id)).body);
+    };
+    const without = await exportWith(["read:time-entries"]);
+    expect(without.length).toBeGreaterThan(0);
+    expect(without.every((row) => row.user_email === "")).toBe(true);
+    const withUsers = await exportWith(["read:time-entries", "read:users"]);
+    expect(withUsers.map((row) => row.user_email)).toContain(owner.email);
   });
 });
 

@@ -12,6 +12,17 @@ export type ImportMode = (typeof IMPORT_MODES)[number];
 /** The job summary lists this many row errors; the result download has them all. */
 export const MAX_LISTED_ERRORS = 100;
 
+/**
+ * Bounds (the hardening issue): how much one job may do, and how many one credential may have.
+ * An export of more rows fails and says to narrow it with filters; an import of more rows is
+ * refused. A credential's jobs beyond the running cap wait in the queue; beyond the unfinished
+ * cap, POST /v1/jobs answers 409 `too_many_jobs`.
+ */
+export const MAX_EXPORT_ROWS = 1_000_000;
+export const MAX_IMPORT_ROWS = 100_000;
+export const MAX_RUNNING_PER_CREDENTIAL = 2;
+export const MAX_UNFINISHED_PER_CREDENTIAL = 100;
+
 const JOB_ID = "job_01JD6V7W9Q3E4R5T6Y7V8K9M0P";
 const JobId = Type.String({ pattern: idPattern("job"), description: "Job id", examples: [JOB_ID] });
 const stringEnum = <T extends readonly string[]>(values: T, description: string) =>

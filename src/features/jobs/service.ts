@@ -1,5 +1,7 @@
+import { Readable } from "node:stream";
 import { sql } from "kysely";
 import type { Principal } from "../../platform/auth/authenticator.js";
+import type { FineScope } from "../../platform/auth/scopes.js";
 import type { Background } from "../../platform/background/runner.js";
 import type { Db } from "../../platform/db/connection.js";
 import { ConflictError, ForbiddenError, ValidationError } from "../../platform/errors.js";
@@ -9,13 +11,29 @@ import { notFoundOrForeign, type OrgContext } from "../../platform/tenancy.js";
 import { seesEveryone } from "../time-entries/writes.js";
 import { toJob } from "./format.js";
 import { checkHeader } from "./import.js";
-import type { CreateJobBody, ExportParams, ImportParams, Job } from "./schemas.js";
+import {
+  type CreateJobBody,
+  type ExportParams,
+  type ImportParams,
+  type Job,
+  MAX_UNFINISHED_PER_CREDENTIAL,
+} from "./schemas.js";
 import { createJobStore, type JobRow } from "./store.js";
 import { JOBS_CHANNEL, JOBS_TASK } from "./worker.js";
+
+/** SPEC §3: a job reads or writes data, so it takes the scopes of that data besides `write:jobs`. */
+function requireScope(principal: Pick<Principal, "allowed">, scope: FineScope, what: string) {
+  if (principal.allowed.has(scope)) return;
+  throw new ForbiddenError(`${what} needs the scope ${scope}`, {
+    reason: "insufficient_scope",
+    required_scope: scope,
+  });
+}
 
 /** What the job needs beside its params, checked now so that a mistake is a 400 rather than a failed job. */
 function prepare(principal: Principal, body: CreateJobBody): { params: object; input: string | null } {
   if (body.type === "export.time_entries") {
+    requireScope(principal, "read:time-entries", "Exporting time entries");
     const params = body.params as ExportParams;
     if (
       typeof params.from === "string" &&
@@ -26,13 +44,7 @@ function prepare(principal: Principal, body: CreateJobBody): { params: object; i
     }
     return { params, input: null };
   }
-  // An import writes time entries: it takes the right to write them besides write:jobs.
-  if (!principal.allowed.has("write:time-entries")) {
-    throw new ForbiddenError("Importing time entries needs the scope write:time-entries", {
-      reason: "insufficient_scope",
-      required_scope: "write:time-entries",
-    });
-  }
+  requireScope(principal, "write:time-entries", "Importing time entries");
   const { csv, mode } = body.params as ImportParams;
   checkHeader(csv);
   // The file waits in jobs.input until the job has run; params keep only what the API shows.
@@ -57,8 +69,27 @@ export function createJobService(deps: { db: Db; background: Background }) {
       const { params, input } = prepare(principal, body);
       const job = await db.transaction().execute(async (trx) => {
         const store = createJobStore(trx);
+        // Concurrent creations by one credential serialize here, so the cap below holds exactly.
+        await sql`SELECT pg_advisory_xact_lock(hashtext(${`jobs:${principal.credentialId}`}))`.execute(trx);
+        if ((await store.countUnfinished(ctx, principal.credentialId)) >= MAX_UNFINISHED_PER_CREDENTIAL) {
+          throw new ConflictError(
+            `This credential already has ${MAX_UNFINISHED_PER_CREDENTIAL} queued or running jobs; ` +
+              "wait for some to finish",
+            "too_many_jobs",
+            { limit: MAX_UNFINISHED_PER_CREDENTIAL },
+          );
+        }
         const id = newId("job");
-        await store.insert(ctx, { id, type: body.type, params, input, createdBy: principal.user.id });
+        await store.insert(ctx, {
+          id,
+          type: body.type,
+          params,
+          input,
+          createdBy: principal.user.id,
+          credentialId: principal.credentialId,
+          // The job runs later, without this request: it keeps what this credential may do.
+          scopes: [...principal.allowed],
+        });
         const created = toJob((await store.find(ctx, id)) as JobRow);
         await recordEvent(trx, ctx, {
           name: "job.created",
@@ -85,9 +116,15 @@ export function createJobService(deps: { db: Db; background: Background }) {
       return toJob(await findVisible(ctx, principal, id));
     },
 
-    /** The export's file, or an import's full report; 409 until there is one. */
+    /**
+     * The export's file, or an import's full report, as a stream of its stored pieces; 409 until
+     * there is one. An export is time-entry data: downloading it needs `read:time-entries` too.
+     */
     async result(ctx: OrgContext, principal: Principal, id: string) {
       const job = await findVisible(ctx, principal, id);
+      if (job.type === "export.time_entries") {
+        requireScope(principal, "read:time-entries", "Downloading an export of time entries");
+      }
       if (job.status === "queued" || job.status === "running") {
         throw new ConflictError(
           `The job is ${job.status}: its result is ready once it has succeeded`,
@@ -97,19 +134,23 @@ export function createJobService(deps: { db: Db; background: Background }) {
           },
         );
       }
-      const file = await createJobStore(db).resultFile(ctx, id);
-      if (!file?.result_file || !file.result_content_type) {
+      const store = createJobStore(db);
+      const contentType = await store.resultContentType(ctx, id);
+      if (!contentType) {
         throw new ConflictError("The job failed and has no result; its error says why", "job_failed", {
           status: job.status,
         });
       }
-      const extension = file.result_content_type.startsWith("text/csv") ? "csv" : "json";
+      const extension = contentType.startsWith("text/csv") ? "csv" : "json";
       const name = job.type === "export.time_entries" ? "time-entries" : "import-report";
-      return {
-        body: file.result_file,
-        contentType: file.result_content_type,
-        filename: `${name}-${job.id}.${extension}`,
-      };
+      async function* pieces() {
+        for (let seq = 0; ; seq++) {
+          const data = await store.resultChunk(ctx, id, seq);
+          if (data === undefined) return;
+          yield data;
+        }
+      }
+      return { body: Readable.from(pieces()), contentType, filename: `${name}-${job.id}.${extension}` };
     },
   };
 }

@@ -4,7 +4,7 @@ import { claimWithFreshPlan } from "../../platform/db/queue-claim.js";
 import type { Database, Role } from "../../platform/db/schema.js";
 import { runList } from "../../platform/list-query.js";
 import type { OrgContext } from "../../platform/tenancy.js";
-import { JOB_LIST } from "./schemas.js";
+import { JOB_LIST, MAX_RUNNING_PER_CREDENTIAL } from "./schemas.js";
 
 /** Every column but the bulky ones: the uploaded file and the result file are read on their own. */
 const JOB_COLUMNS = [
@@ -18,6 +18,7 @@ const JOB_COLUMNS = [
   "j.error",
   "j.attempts",
   "j.created_by",
+  "j.scopes",
   "j.created_at",
   "j.started_at",
   "j.finished_at",
@@ -34,7 +35,15 @@ export function createJobStore(db: Db) {
   return {
     async insert(
       ctx: OrgContext,
-      job: { id: string; type: string; params: unknown; input: string | null; createdBy: string },
+      job: {
+        id: string;
+        type: string;
+        params: unknown;
+        input: string | null;
+        createdBy: string;
+        credentialId: string;
+        scopes: string[];
+      },
     ) {
       await db
         .insertInto("jobs")
@@ -45,8 +54,22 @@ export function createJobStore(db: Db) {
           params: jsonb(job.params),
           input: job.input,
           created_by: job.createdBy,
+          credential_id: job.credentialId,
+          scopes: job.scopes,
         })
         .execute();
+    },
+
+    /** Queued and running jobs of one credential (API key or session), for the cap on them. */
+    async countUnfinished(ctx: OrgContext, credentialId: string) {
+      const row = await db
+        .selectFrom("jobs")
+        .select((eb) => eb.fn.countAll<string>().as("count"))
+        .where("organization_id", "=", ctx.orgId)
+        .where("credential_id", "=", credentialId)
+        .where("status", "in", ["queued", "running"])
+        .executeTakeFirstOrThrow();
+      return Number(row.count);
     },
 
     async find(ctx: OrgContext, id: string) {
@@ -61,13 +84,37 @@ export function createJobStore(db: Db) {
       return runList(db, ctx, JOB_LIST, base as unknown as SelectQueryBuilder<Database, never, Row>, query);
     },
 
-    async resultFile(ctx: OrgContext, id: string) {
-      return db
+    /** One piece of what an attempt produced; the pieces in `seq` order are the file. */
+    async writeChunk(ctx: OrgContext, id: string, attempt: number, seq: number, data: string) {
+      await db
+        .insertInto("job_result_chunks")
+        .values({ job_id: id, organization_id: ctx.orgId, attempt, seq, data })
+        .execute();
+    },
+
+    /** Piece `seq` of the file of the job's final attempt; undefined past the last one. */
+    async resultChunk(ctx: OrgContext, id: string, seq: number) {
+      const row = await db
+        .selectFrom("job_result_chunks as c")
+        .innerJoin("jobs as j", (join) =>
+          join.onRef("j.id", "=", "c.job_id").onRef("j.attempts", "=", "c.attempt"),
+        )
+        .select("c.data")
+        .where("c.organization_id", "=", ctx.orgId)
+        .where("c.job_id", "=", id)
+        .where("c.seq", "=", seq)
+        .executeTakeFirst();
+      return row?.data;
+    },
+
+    async resultContentType(ctx: OrgContext, id: string) {
+      const row = await db
         .selectFrom("jobs")
-        .select(["result_file", "result_content_type"])
+        .select("result_content_type")
         .where("organization_id", "=", ctx.orgId)
         .where("id", "=", id)
         .executeTakeFirst();
+      return row?.result_content_type ?? null;
     },
 
     /** The uploaded file of an import; null once the job has finished. */
@@ -106,7 +153,8 @@ export function createJobStore(db: Db) {
         status: "succeeded" | "failed";
         result: unknown;
         error: unknown;
-        file?: { text: string; contentType: string };
+        /** The content type of the chunks this attempt wrote, if it produced a file. */
+        contentType?: string;
         at: Date;
       },
     ) {
@@ -117,8 +165,7 @@ export function createJobStore(db: Db) {
           progress: outcome.status === "succeeded" ? 100 : sql<number>`progress`,
           result: jsonbOrNull(outcome.result),
           error: jsonbOrNull(outcome.error),
-          result_file: outcome.file?.text ?? null,
-          result_content_type: outcome.file?.contentType ?? null,
+          result_content_type: outcome.contentType ?? null,
           input: null,
           locked_until: null,
           finished_at: outcome.at,
@@ -128,7 +175,15 @@ export function createJobStore(db: Db) {
         .where("status", "=", "running")
         .where("attempts", "=", attempt)
         .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+      if (result.numUpdatedRows === 0n) return false;
+      // What earlier attempts (whose workers died) wrote is not the result.
+      await db
+        .deleteFrom("job_result_chunks")
+        .where("organization_id", "=", ctx.orgId)
+        .where("job_id", "=", id)
+        .where("attempt", "<>", attempt)
+        .execute();
+      return true;
     },
 
     /** The user's role in the organization now, if still an active member (jobs act with it). */
@@ -163,8 +218,12 @@ export function createJobStore(db: Db) {
 export function createJobQueue(db: Db) {
   return {
     /**
-     * Claims the oldest queued job, or a running one whose claim ran out (its worker died), for
-     * `leaseMs`. SKIP LOCKED lets several processes claim side by side without waiting on each other.
+     * Claims a job for `leaseMs`: a queued one, or a running one whose claim ran out (its worker
+     * died). Fair across organizations: each organization's oldest claimable job is a candidate, and
+     * the organization whose last job started longest ago (or never) goes first, so one
+     * organization's hundred queued jobs do not keep another's single export waiting. A credential
+     * runs at most MAX_RUNNING_PER_CREDENTIAL jobs at once; its others wait. SKIP LOCKED lets several
+     * processes claim side by side: one that finds the first candidate taken moves to the next.
      */
     async claim(now: Date, leaseMs: number) {
       const claimed = await claimWithFreshPlan(
@@ -173,9 +232,17 @@ export function createJobQueue(db: Db) {
         UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = ${now},
           locked_until = ${new Date(now.getTime() + leaseMs)}
         WHERE id = (
-          SELECT id FROM jobs
-          WHERE status = 'queued' OR (status = 'running' AND locked_until < ${now})
-          ORDER BY created_at, id
+          SELECT j.id FROM jobs j
+          WHERE j.id IN (
+            SELECT DISTINCT ON (c.organization_id) c.id FROM jobs c
+            WHERE (c.status = 'queued' OR (c.status = 'running' AND c.locked_until < ${now}))
+              AND (c.credential_id IS NULL OR (
+                SELECT count(*) FROM jobs r
+                WHERE r.credential_id = c.credential_id AND r.status = 'running'
+                  AND r.locked_until >= ${now}) < ${MAX_RUNNING_PER_CREDENTIAL})
+            ORDER BY c.organization_id, c.created_at, c.id)
+          ORDER BY (SELECT max(s.started_at) FROM jobs s WHERE s.organization_id = j.organization_id)
+            NULLS FIRST, j.created_at, j.id
           LIMIT 1
           FOR UPDATE SKIP LOCKED)
         RETURNING id, organization_id, attempts`,

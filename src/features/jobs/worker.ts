@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from "fastify";
+import { effectiveScopes, isScope, roleScopes } from "../../platform/auth/scopes.js";
 import type { Clock } from "../../platform/background/clock.js";
 import type { BackgroundTask } from "../../platform/background/runner.js";
 import type { Db } from "../../platform/db/connection.js";
@@ -29,7 +30,10 @@ type Outcome = {
   status: "succeeded" | "failed";
   result: unknown;
   error: { code: string; message: string } | null;
+  /** A small file written now as the only piece (an import's report). */
   file?: { text: string; contentType: string };
+  /** The type of the pieces the attempt has already written (an export, page by page). */
+  contentType?: string;
 };
 
 export function createJobWorker(deps: { db: Db; clock: Clock; log: FastifyBaseLogger }): BackgroundTask {
@@ -39,7 +43,12 @@ export function createJobWorker(deps: { db: Db; clock: Clock; log: FastifyBaseLo
   /** Writes the outcome and its job.* event in `trx`, if this attempt still holds the job. */
   async function complete(trx: Db, ctx: OrgContext, job: JobRow, attempt: number, outcome: Outcome) {
     const store = createJobStore(trx);
-    if (!(await store.finish(ctx, job.id, attempt, { ...outcome, at: clock.now() }))) throw new ClaimLost();
+    const { file, ...rest } = outcome;
+    if (file) await store.writeChunk(ctx, job.id, attempt, 0, file.text);
+    const contentType = file?.contentType ?? outcome.contentType;
+    if (!(await store.finish(ctx, job.id, attempt, { ...rest, contentType, at: clock.now() }))) {
+      throw new ClaimLost();
+    }
     const data = toJob((await store.find(ctx, job.id)) as JobRow);
     await recordEvent(trx, ctx, {
       name: `job.${outcome.status}`,
@@ -71,9 +80,18 @@ export function createJobWorker(deps: { db: Db; clock: Clock; log: FastifyBaseLo
     if (!job.created_by || !role) {
       return fail("creator_not_member", "The user who created the job is no longer an active member");
     }
-    const actor = { userId: job.created_by, role };
+    // Never more than the creating credential could do, nor than the creator's role allows now.
+    const held = (job.scopes ?? roleScopes(role)).filter(isScope);
+    const actor = { userId: job.created_by, role, allowed: effectiveScopes(held, role) };
     if (job.type === "export.time_entries") {
-      const outcome = await runExport({ db, ctx, actor, params: job.params as ExportParams, progress });
+      const outcome = await runExport({
+        db,
+        ctx,
+        actor,
+        params: job.params as ExportParams,
+        progress,
+        save: (trx, seq, data) => createJobStore(trx).writeChunk(ctx, job.id, attempt, seq, data),
+      });
       return db
         .transaction()
         .execute((trx) => complete(trx, ctx, job, attempt, { status: "succeeded", error: null, ...outcome }));

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createKey } from "../../../test/helpers/api-keys.js";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
 import { type Account, call, registerAccount } from "../../../test/helpers/fixtures.js";
-import { addMember } from "../../../test/helpers/members.js";
+import { addExistingAccount, addMember } from "../../../test/helpers/members.js";
 import type { LogEntry } from "./schemas.js";
 
 let t: TestApp;
@@ -125,7 +125,7 @@ describe("logs: the request log", () => {
 
   it("records the organization a user token switched to with X-Organization-ID there", async () => {
     const other = await registerAccount(t.app, { organization_name: "Second Org" });
-    const member = await addMember(t.app, other.accessToken, { email: owner.email, role: "admin" });
+    const member = await addExistingAccount(t.app, other.accessToken, owner, "admin");
     expect(member.id).toBe(owner.userId);
     const switched = await call(t.app, owner.accessToken, {
       method: "GET",

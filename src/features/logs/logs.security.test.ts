@@ -28,14 +28,14 @@ describe("logs: credentials, roles and scopes", () => {
 
   it("only owners and admins read the log: managers and members lack read:logs", async () => {
     for (const role of ["member", "manager"]) {
-      const user = await memberWithToken(t.app, owner.accessToken, owner.orgId, role);
+      const user = await memberWithToken(t.app, owner.accessToken, role);
       const res = await get(user.accessToken, "/v1/logs");
       expect(expectError(res, 403, "FORBIDDEN").details).toEqual({
         reason: "insufficient_scope",
         required_scope: "read:logs",
       });
     }
-    const admin = await memberWithToken(t.app, owner.accessToken, owner.orgId, "admin");
+    const admin = await memberWithToken(t.app, owner.accessToken, "admin");
     expect((await get(admin.accessToken, "/v1/logs")).statusCode).toBe(200);
   });
 
@@ -52,7 +52,7 @@ describe("logs: credentials, roles and scopes", () => {
     const refused = await get(narrow.secret, `/v1/api-keys/${narrow.id}/usage`);
     expect(expectError(refused, 403, "FORBIDDEN").details).toMatchObject({ required_scope: "read:api-keys" });
 
-    const member = await memberWithToken(t.app, owner.accessToken, owner.orgId, "member");
+    const member = await memberWithToken(t.app, owner.accessToken, "member");
     const own = await createKey(t.app, member.accessToken, { scopes: ["read:projects"] });
     expect((await get(member.accessToken, `/v1/api-keys/${own.id}/usage`)).statusCode).toBe(200);
     const others = await get(member.accessToken, `/v1/api-keys/${ownerKey.id}/usage`);

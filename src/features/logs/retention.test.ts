@@ -79,7 +79,7 @@ async function job(status: "running" | "succeeded" | "failed", finishedAt: Date 
       type: "export.time_entries",
       params: sql`'{}'::jsonb`,
       status,
-      result_file: status === "succeeded" ? "id,description\n" : null,
+      result_content_type: status === "succeeded" ? "text/csv; charset=utf-8" : null,
       finished_at: finishedAt,
     })
     .execute();

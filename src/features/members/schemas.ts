@@ -62,29 +62,94 @@ export const ListMembersQuery = Type.Object(
 );
 export type ListMembersQuery = Static<typeof ListMembersQuery>;
 
-export const CreateMemberBody = Type.Object(
+const hourlyRate = Type.Union([Type.Integer({ minimum: 0, maximum: 2_147_483_647 }), Type.Null()], {
+  description: "The member's hourly rate in minor units (cents), set when they join; null: none",
+  examples: [7500],
+});
+
+/**
+ * SPEC §3: members are invited, never taken. Nothing here or in the answer says whether the e-mail
+ * already has an account: the invitee decides, by accepting as a new or a signed-in user.
+ */
+export const InviteMemberBody = Type.Object(
   {
-    email: email("An existing account with this e-mail (any case) is added; otherwise one is created"),
-    name: name("Used only when a new account is created"),
-    role: roleSchema("Only the owner may grant `owner`"),
-    password: Type.Optional(
-      Type.String({
-        minLength: 8,
-        maxLength: 256,
-        description:
-          "Initial password for a new account (at least 8 characters); without one the user cannot sign in " +
-          "yet. Not allowed for an existing account.",
-        examples: ["correct horse battery staple"],
-      }),
-    ),
+    email: email("Where the invitation goes; the invitee accepts with this e-mail"),
+    role: roleSchema("Only the owner may invite an owner"),
+    hourly_rate: Type.Optional(hourlyRate),
   },
   { additionalProperties: false },
 );
-export type CreateMemberBody = Static<typeof CreateMemberBody>;
+export type InviteMemberBody = Static<typeof InviteMemberBody>;
 
+const INVITATION_STATUSES = ["invited", "accepted", "revoked", "expired"] as const;
+const invitationStatus = (description: string) =>
+  Type.Unsafe<(typeof INVITATION_STATUSES)[number]>({
+    type: "string",
+    enum: [...INVITATION_STATUSES],
+    description,
+    examples: ["invited"],
+  });
+const timestampOrNull = (description: string) =>
+  Type.Union([Type.String({ format: "date-time" }), Type.Null()], { description, examples: [null] });
+
+const invitationProperties = {
+  id: Type.String({ pattern: idPattern("invitation"), examples: ["inv_01JD6V7W9Q3E4R5T6Y7V8K9M0P"] }),
+  email: email("The invited e-mail"),
+  role: roleSchema("The role the invitee gets"),
+  hourly_rate: hourlyRate,
+  status: invitationStatus("`invited` until accepted, revoked or past `expires_at` (7 days)"),
+  invited_by: Type.Union([Type.String(), Type.Null()], {
+    description: "The user who invited",
+    examples: ["usr_01JD6V7W9Q3E4R5T6Y7V8K9M0P"],
+  }),
+  expires_at: Timestamp,
+  accepted_at: timestampOrNull("When the invitee accepted"),
+  accepted_by: Type.Union([Type.String(), Type.Null()], {
+    description: "The member the invitation became",
+    examples: [null],
+  }),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+};
+
+export const InvitationSchema = Type.Object(invitationProperties, {
+  $id: "Invitation",
+  additionalProperties: false,
+});
+export type Invitation = Static<typeof InvitationSchema>;
+
+export const InvitationWithTokenSchema = Type.Object(
+  {
+    ...invitationProperties,
+    token: Type.String({
+      description: "The one-time token; shown in this response only. Send it to the invitee.",
+      examples: ["vlt_inv_8dJq2mNq7Ts4Vx9Yb3Cd6Fg1Hj5Wq2eR4tY6uI8o"],
+    }),
+    invitation_url: Type.String({
+      description: "The console page where the invitee accepts; the token is in its fragment",
+      examples: [
+        "https://voltasis.example.com/accept-invitation#token=vlt_inv_8dJq2mNq7Ts4Vx9Yb3Cd6Fg1Hj5Wq2eR4tY6uI8o",
+      ],
+    }),
+  },
+  { $id: "InvitationWithToken", additionalProperties: false },
+);
+export type InvitationWithToken = Static<typeof InvitationWithTokenSchema>;
+
+export const InvitationParams = Type.Object(
+  { id: Type.String({ pattern: idPattern("invitation"), examples: ["inv_01JD6V7W9Q3E4R5T6Y7V8K9M0P"] }) },
+  { additionalProperties: false },
+);
+
+export const ListInvitationsQuery = Type.Object(
+  { ...PageQueryProperties, status: Type.Optional(invitationStatus("Only invitations in this status")) },
+  { additionalProperties: false },
+);
+export type ListInvitationsQuery = Static<typeof ListInvitationsQuery>;
+
+/** SPEC §3: an organization changes only what is its own; a person's name is theirs (PATCH /v1/auth/me). */
 export const UpdateMemberBody = Type.Object(
   {
-    name: Type.Optional(name("The user's display name, on every organization they belong to")),
     role: Type.Optional(
       roleSchema("You cannot change your own role; only the owner may grant or take `owner`"),
     ),
@@ -94,4 +159,4 @@ export const UpdateMemberBody = Type.Object(
 );
 export type UpdateMemberBody = Static<typeof UpdateMemberBody>;
 
-export const MEMBER_SCHEMAS = [UserSchema, MemberSchema];
+export const MEMBER_SCHEMAS = [UserSchema, MemberSchema, InvitationSchema];

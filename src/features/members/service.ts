@@ -1,14 +1,12 @@
 import type { Authenticator, Principal } from "../../platform/auth/authenticator.js";
-import { hashPassword } from "../../platform/auth/passwords.js";
 import type { Db } from "../../platform/db/connection.js";
 import type { MembershipStatus, Role } from "../../platform/db/schema.js";
-import { ConflictError, ForbiddenError, ValidationError } from "../../platform/errors.js";
+import { ConflictError, ForbiddenError } from "../../platform/errors.js";
 import { recordChange } from "../../platform/events.js";
-import { newId } from "../../platform/ids.js";
 import type { PageWindow } from "../../platform/pagination.js";
 import { notFoundOrForeign, type OrgContext } from "../../platform/tenancy.js";
 import { toMember } from "./format.js";
-import type { CreateMemberBody, Member, UpdateMemberBody } from "./schemas.js";
+import type { Member, UpdateMemberBody } from "./schemas.js";
 import { createMemberStore, type MemberFilter, type MemberStore } from "./store.js";
 
 const ownerOnly = (message: string) => new ForbiddenError(message, { reason: "owner_only" });
@@ -61,54 +59,6 @@ export function createMemberService(deps: { db: Db; authenticator: Pick<Authenti
       return toMember(await findOrFail(createMemberStore(db), ctx, userId));
     },
 
-    /** Adds an existing account (matched by e-mail, any case) or creates one, with the given role. */
-    async add(ctx: OrgContext, principal: Principal, body: CreateMemberBody): Promise<Member> {
-      if (body.role === "owner" && principal.role !== "owner") {
-        throw ownerOnly("Only an owner may grant the owner role");
-      }
-      const email = body.email.trim();
-      const passwordHash = body.password === undefined ? null : await hashPassword(body.password);
-      return db.transaction().execute(async (trx) => {
-        const store = createMemberStore(trx);
-        const existingId = await store.findUserIdByEmail(ctx, email);
-        const existing = existingId && (await store.find(ctx, existingId));
-        if (existing) {
-          const hint =
-            existing.status === "deactivated" ? " (deactivated: PATCH status active to restore)" : "";
-          throw new ConflictError(
-            `This user is already a member of the organization${hint}`,
-            "already_member",
-            {
-              field: "email",
-              user_id: existing.id,
-              status: existing.status,
-            },
-          );
-        }
-        if (existingId && passwordHash) {
-          throw new ValidationError(
-            "password",
-            "An account with this e-mail already exists; it keeps its own password",
-            "account_exists",
-          );
-        }
-        const userId =
-          existingId ??
-          (await store.createUser(ctx, { id: newId("user"), email, name: body.name, passwordHash }));
-        if (!userId || !(await store.addMembership(ctx, userId, body.role))) {
-          throw new ConflictError(
-            "Another request added this e-mail at the same moment; retry",
-            "concurrent_change",
-            {
-              field: "email",
-            },
-          );
-        }
-        const added = toMember(await findOrFail(store, ctx, userId));
-        return recordChange(trx, ctx, principal, "member.created", added);
-      });
-    },
-
     async update(
       ctx: OrgContext,
       principal: Principal,
@@ -121,7 +71,6 @@ export function createMemberService(deps: { db: Db; authenticator: Pick<Authenti
         const target = await findOrFail(store, ctx, userId);
         const change = { role: body.role, status: body.status };
         await checkChange(store, ctx, principal, target, change);
-        if (body.name !== undefined) await store.renameMember(ctx, userId, body.name);
         await store.updateMembership(ctx, userId, change);
         if (body.status === "deactivated" && target.status === "active") {
           await store.revokeSessions(ctx, userId, "member_deactivated");

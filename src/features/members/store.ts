@@ -64,38 +64,11 @@ export function createMemberStore(db: Db) {
       return Number(row.total);
     },
 
-    /**
-     * Users are platform-wide, so this lookup is too: it is how an existing account is added to
-     * `ctx`'s organization. Only the id leaves this function.
-     */
-    async findUserIdByEmail(_ctx: OrgContext, email: string) {
-      const row = await db
-        .selectFrom("users")
-        .select("id")
-        .where(sql`lower(email)`, "=", email.toLowerCase())
-        .executeTakeFirst();
-      return row?.id;
-    },
-
-    /** Returns undefined when a concurrent request took the e-mail first. */
-    async createUser(
-      _ctx: OrgContext,
-      user: { id: string; email: string; name: string; passwordHash: string | null },
-    ) {
-      const row = await db
-        .insertInto("users")
-        .values({ id: user.id, email: user.email, name: user.name, password_hash: user.passwordHash })
-        .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
-        .returning("id")
-        .executeTakeFirst();
-      return row?.id;
-    },
-
     /** False when the user already has a membership here (active or not). */
-    async addMembership(ctx: OrgContext, userId: string, role: Role) {
+    async addMembership(ctx: OrgContext, userId: string, role: Role, hourlyRate: number | null = null) {
       const row = await db
         .insertInto("memberships")
-        .values({ organization_id: ctx.orgId, user_id: userId, role })
+        .values({ organization_id: ctx.orgId, user_id: userId, role, hourly_rate: hourlyRate })
         .onConflict((oc) => oc.columns(["organization_id", "user_id"]).doNothing())
         .returning("user_id")
         .executeTakeFirst();
@@ -112,23 +85,6 @@ export function createMemberStore(db: Db) {
         .set({ ...patch, updated_at: sql`now()` })
         .where("organization_id", "=", ctx.orgId)
         .where("user_id", "=", userId)
-        .execute();
-    },
-
-    /** The name is the user's own, shown in every organization; only members of `ctx` can be renamed. */
-    async renameMember(ctx: OrgContext, userId: string, name: string) {
-      await db
-        .updateTable("users")
-        .set({ name, updated_at: sql`now()` })
-        .where("id", "=", userId)
-        .where(({ exists, selectFrom }) =>
-          exists(
-            selectFrom("memberships")
-              .select(sql<number>`1`.as("one"))
-              .where("organization_id", "=", ctx.orgId)
-              .where("user_id", "=", userId),
-          ),
-        )
         .execute();
     },
 

@@ -34,7 +34,7 @@ describe("organizations: invalid requests", () => {
   });
 
   it("an admin cannot change the plan: 403 owner_only", async () => {
-    const admin = await memberWithToken(t.app, owner.accessToken, owner.orgId, "admin");
+    const admin = await memberWithToken(t.app, owner.accessToken, "admin");
     const error = expectError(await patch({ plan: "free" }, admin.accessToken), 403, "FORBIDDEN");
     expect(error.details).toMatchObject({ reason: "owner_only", field: "plan" });
     expectError(await patch({ name: "Sneaky", plan: "pro" }, admin.accessToken), 403, "FORBIDDEN");

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
 import { call, registerAccount } from "../../../test/helpers/fixtures.js";
-import { addMember, memberWithToken } from "../../../test/helpers/members.js";
+import { addExistingAccount, memberWithToken } from "../../../test/helpers/members.js";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -30,7 +30,7 @@ describe("organizations: read, rename, change plan, list mine", () => {
 
   it("a member (role member) may read the organization", async () => {
     const owner = await registerAccount(t.app);
-    const member = await memberWithToken(t.app, owner.accessToken, owner.orgId, "member");
+    const member = await memberWithToken(t.app, owner.accessToken, "member");
     const res = await call(t.app, member.accessToken, { method: "GET", url: "/v1/organization" });
     expect(res.statusCode).toBe(200);
     expect(res.json().data.id).toBe(owner.orgId);
@@ -59,7 +59,7 @@ describe("organizations: read, rename, change plan, list mine", () => {
 
   it("an admin may rename, and may re-send the current plan unchanged", async () => {
     const owner = await registerAccount(t.app);
-    const admin = await memberWithToken(t.app, owner.accessToken, owner.orgId, "admin");
+    const admin = await memberWithToken(t.app, owner.accessToken, "admin");
     const res = await call(t.app, admin.accessToken, {
       method: "PATCH",
       url: "/v1/organization",
@@ -72,7 +72,7 @@ describe("organizations: read, rename, change plan, list mine", () => {
   it("GET /v1/organizations lists the caller's active memberships with their role in each", async () => {
     const first = await registerAccount(t.app, { organization_name: "First" });
     const second = await registerAccount(t.app, { organization_name: "Second" });
-    await addMember(t.app, second.accessToken, { email: first.email, role: "manager" });
+    await addExistingAccount(t.app, second.accessToken, first, "manager");
     const res = await call(t.app, first.accessToken, { method: "GET", url: "/v1/organizations" });
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -112,7 +112,7 @@ describe("organizations: read, rename, change plan, list mine", () => {
     const others = [];
     for (const name of ["B", "C"]) {
       const org = await registerAccount(t.app, { organization_name: name });
-      await addMember(t.app, org.accessToken, { email: user.email, role: "member" });
+      await addExistingAccount(t.app, org.accessToken, user, "member");
       others.push(org.orgId);
     }
     const byOffset = await call(t.app, user.accessToken, {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
 import { call, expectError, registerAccount } from "../../../test/helpers/fixtures.js";
-import { addMember, memberWithToken } from "../../../test/helpers/members.js";
+import { addExistingAccount, memberWithToken } from "../../../test/helpers/members.js";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ describe("organizations: who may do what, and tenancy", () => {
   it("members and managers lack write:organization", async () => {
     const owner = await registerAccount(t.app);
     for (const role of ["member", "manager"]) {
-      const user = await memberWithToken(t.app, owner.accessToken, owner.orgId, role);
+      const user = await memberWithToken(t.app, owner.accessToken, role);
       const res = await call(t.app, user.accessToken, {
         method: "PATCH",
         url: "/v1/organization",
@@ -33,7 +33,7 @@ describe("organizations: who may do what, and tenancy", () => {
   it("a user of two organizations acts in the other one with X-Organization-ID and their own role there", async () => {
     const user = await registerAccount(t.app, { organization_name: "Home" });
     const other = await registerAccount(t.app, { organization_name: "Other" });
-    await addMember(t.app, other.accessToken, { email: user.email, role: "member" });
+    await addExistingAccount(t.app, other.accessToken, user, "member");
     const headers = { "x-organization-id": other.orgId };
     const res = await call(t.app, user.accessToken, { method: "GET", url: "/v1/organization", headers });
     expect(res.statusCode).toBe(200);
@@ -72,7 +72,7 @@ describe("organizations: who may do what, and tenancy", () => {
   it("GET /v1/organizations never shows other organizations, nor ones the caller was deactivated in", async () => {
     const user = await registerAccount(t.app);
     const other = await registerAccount(t.app);
-    const added = await addMember(t.app, other.accessToken, { email: user.email, role: "admin" });
+    const added = await addExistingAccount(t.app, other.accessToken, user, "admin");
     expect(ids(await call(t.app, user.accessToken, { method: "GET", url: "/v1/organizations" }))).toEqual([
       user.orgId,
       other.orgId,
@@ -97,7 +97,7 @@ describe("organizations: who may do what, and tenancy", () => {
 
   it("a deactivated member's token cannot read the organization", async () => {
     const owner = await registerAccount(t.app);
-    const member = await memberWithToken(t.app, owner.accessToken, owner.orgId, "member");
+    const member = await memberWithToken(t.app, owner.accessToken, "member");
     await call(t.app, owner.accessToken, { method: "DELETE", url: `/v1/users/${member.id}` });
     const res = await call(t.app, member.accessToken, { method: "GET", url: "/v1/organization" });
     expectError(res, 401, "UNAUTHORIZED");

@@ -42,7 +42,7 @@ async function unchanged() {
 
 describe("projects: roles and scopes", () => {
   it("a member reads projects but every write is a 403 insufficient_scope", async () => {
-    const member = await memberWithToken(t.app, owner.accessToken, owner.orgId, "member");
+    const member = await memberWithToken(t.app, owner.accessToken, "member");
     const read = await call(t.app, member.accessToken, { method: "GET", url: "/v1/projects" });
     expect(read.json().data).toEqual([project]);
     for (const [method, url, payload, scope] of writes(project.id)) {
@@ -56,7 +56,7 @@ describe("projects: roles and scopes", () => {
   });
 
   it("a manager's API key creates projects, acting as the manager", async () => {
-    const manager = await memberWithToken(t.app, owner.accessToken, owner.orgId, "manager");
+    const manager = await memberWithToken(t.app, owner.accessToken, "manager");
     const key = await createKey(t.app, manager.accessToken, { scopes: ["write:projects"] });
     const res = await call(t.app, key.secret, {
       method: "POST",

@@ -26,7 +26,7 @@ const amounts = (seconds: number, billable_seconds: number, billable_amount: num
 beforeAll(async () => {
   t = await createTestApp();
   owner = await registerAccount(t.app, { name: "Olga Owner" });
-  const member = await memberWithToken(t.app, owner.accessToken, owner.orgId, "member");
+  const member = await memberWithToken(t.app, owner.accessToken, "member");
   ids = await arrangeMarch(t.db, owner.orgId, owner.userId, member.id);
 });
 afterAll(() => t.close());

@@ -15,8 +15,8 @@ const PERIOD = "from=2024-06-01&to=2024-07-01";
 beforeAll(async () => {
   t = await createTestApp();
   owner = await registerAccount(t.app, { organization_name: "Alpha Reports Org" });
-  member = await memberWithToken(t.app, owner.accessToken, owner.orgId, "member");
-  manager = await memberWithToken(t.app, owner.accessToken, owner.orgId, "manager");
+  member = await memberWithToken(t.app, owner.accessToken, "member");
+  manager = await memberWithToken(t.app, owner.accessToken, "manager");
   const d = reportData(t.db, owner.orgId);
   project = await d.project("Alpha Secret Project");
   await d.entry({ user: owner.userId, project, start: "2024-06-03T09:00:00Z", seconds: 3600, rate: 10000 });

@@ -11,6 +11,7 @@ export function toSettings(row: SettingsRow): Settings {
     rounding_minutes: row.rounding_minutes,
     lock_date: row.lock_date,
     prevent_overlaps: row.prevent_overlaps,
+    members_set_rates: row.members_set_rates,
     updated_at: rfc3339(row.updated_at),
   };
 }

@@ -45,6 +45,12 @@ const lockDate = Type.Union([Type.String({ format: "date" }), Type.Null()], {
     "`YYYY-MM-DD`: entries starting before this day (midnight in `timezone`) are read-only; null unlocks",
   examples: ["2024-01-01"],
 });
+const membersSetRates = Type.Boolean({
+  description:
+    "When true, members may set `hourly_rate` on their own time entries; otherwise only managers and " +
+    "above may (SPEC §3)",
+  examples: [false],
+});
 const preventOverlaps = Type.Boolean({
   description: "When true, one user's time entries may not overlap (a running timer lasts until stopped)",
   examples: [false],
@@ -59,6 +65,7 @@ export const SettingsSchema = Type.Object(
     rounding_minutes: roundingMinutes,
     lock_date: lockDate,
     prevent_overlaps: preventOverlaps,
+    members_set_rates: membersSetRates,
     updated_at: Type.String({ format: "date-time", examples: ["2024-01-01T00:00:00Z"] }),
   },
   { additionalProperties: false },
@@ -74,6 +81,7 @@ export const UpdateSettingsBody = Type.Object(
     rounding_minutes: Type.Optional(roundingMinutes),
     lock_date: Type.Optional(lockDate),
     prevent_overlaps: Type.Optional(preventOverlaps),
+    members_set_rates: Type.Optional(membersSetRates),
   },
   { additionalProperties: false, minProperties: 1, description: "At least one field" },
 );

@@ -28,6 +28,7 @@ describe("settings", () => {
       rounding_minutes: 0,
       lock_date: null,
       prevent_overlaps: false,
+      members_set_rates: false,
       updated_at: expect.stringMatching(RFC3339),
     });
   });

@@ -23,7 +23,7 @@ describe("settings: roles, scopes and organizations", () => {
   it.each(["member", "manager"])(
     "a %s reads the settings but cannot change them or member rates",
     async (role) => {
-      const user = await memberWithToken(t.app, owner.accessToken, owner.orgId, role);
+      const user = await memberWithToken(t.app, owner.accessToken, role);
       const read = await call(t.app, user.accessToken, { method: "GET", url: "/v1/settings" });
       expect(read.statusCode).toBe(200);
       const before = await settingsRow();
@@ -47,7 +47,7 @@ describe("settings: roles, scopes and organizations", () => {
   );
 
   it("an admin changes settings and member rates", async () => {
-    const admin = await memberWithToken(t.app, owner.accessToken, owner.orgId, "admin");
+    const admin = await memberWithToken(t.app, owner.accessToken, "admin");
     const res = await call(t.app, admin.accessToken, {
       method: "PATCH",
       url: "/v1/settings",

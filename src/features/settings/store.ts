@@ -12,6 +12,7 @@ const SETTINGS_COLUMNS = [
   "rounding_minutes",
   sql<string | null>`lock_date::text`.as("lock_date"),
   "prevent_overlaps",
+  "members_set_rates",
   "updated_at",
 ] as const;
 

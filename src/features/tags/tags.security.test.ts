@@ -39,7 +39,7 @@ async function unchanged() {
 
 describe("tags: roles, scopes and other organizations", () => {
   it("a member reads tags but every write is a 403 insufficient_scope", async () => {
-    const member = await memberWithToken(t.app, owner.accessToken, owner.orgId, "member");
+    const member = await memberWithToken(t.app, owner.accessToken, "member");
     const read = await call(t.app, member.accessToken, { method: "GET", url: "/v1/tags" });
     expect(read.json().data).toEqual([tag]);
     for (const [method, url, payload, scope] of writes(tag.id)) {

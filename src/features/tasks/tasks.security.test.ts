@@ -45,7 +45,7 @@ async function unchanged() {
 
 describe("tasks: roles and scopes", () => {
   it("a member reads tasks but every write is a 403 insufficient_scope", async () => {
-    const member = await memberWithToken(t.app, owner.accessToken, owner.orgId, "member");
+    const member = await memberWithToken(t.app, owner.accessToken, "member");
     expect((await api(member.accessToken, "GET", `/v1/tasks/${task.id}`)).json().data).toEqual(task);
     for (const [method, url, payload, scope] of writes(task.id, project.id)) {
       const res = await api(member.accessToken, method, url, payload);

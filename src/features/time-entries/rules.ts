@@ -51,6 +51,23 @@ export function checkUnlocked(settings: EntrySettings, start: Date) {
   }
 }
 
+/**
+ * SPEC §3: a member's own rate is the organization's business, so members set `hourly_rate` on
+ * entries only where the settings let them. Only a change counts: sending back the rate an entry
+ * already has (a PUT of what GET returned) is not setting one.
+ */
+export function checkRateAllowed(
+  settings: Pick<EntrySettings, "members_set_rates">,
+  actor: { role: string },
+  rate: { from: number | null; to: number | null },
+) {
+  if (actor.role !== "member" || settings.members_set_rates || rate.from === rate.to) return;
+  throw new ForbiddenError(
+    "Members cannot set hourly_rate in this organization (the setting members_set_rates is off)",
+    { reason: "rates_not_allowed", field: "hourly_rate" },
+  );
+}
+
 /** Rate precedence: the entry's own, the project's, the member's, the organization default. */
 export function effectiveRate(
   entryRate: number | null,

@@ -4,7 +4,15 @@ import { ConflictError, ValidationError } from "../../platform/errors.js";
 import { newId } from "../../platform/ids.js";
 import type { OrgContext } from "../../platform/tenancy.js";
 import { toTimeEntry } from "./format.js";
-import { checkSpan, checkUnlocked, derivedEnd, effectiveRate, notOwner, toSecond } from "./rules.js";
+import {
+  checkRateAllowed,
+  checkSpan,
+  checkUnlocked,
+  derivedEnd,
+  effectiveRate,
+  notOwner,
+  toSecond,
+} from "./rules.js";
 import {
   type CreateTimeEntryBody,
   CURSOR_SORTS,
@@ -35,6 +43,7 @@ export function createTimeEntryService(deps: { db: Db }) {
     }
     return inTransaction(db, ctx, async (w) => {
       checkUnlocked(w.settings, start);
+      checkRateAllowed(w.settings, principal, { from: null, to: body.hourly_rate ?? null });
       const { member, project, projectId } = await resolveReferences(
         w,
         ctx,
@@ -108,6 +117,7 @@ export function createTimeEntryService(deps: { db: Db }) {
           body.tag_ids,
         );
         const hourlyRate = body.hourly_rate !== undefined ? body.hourly_rate : current.hourly_rate;
+        checkRateAllowed(w.settings, principal, { from: current.hourly_rate, to: hourlyRate });
         // The rate is fixed when written; it is worked out again only when one of its inputs changes.
         const rateInputsChanged =
           hourlyRate !== current.hourly_rate ||

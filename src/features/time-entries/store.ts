@@ -94,6 +94,7 @@ export function createTimeEntryStore(db: Db) {
           "currency",
           "default_hourly_rate",
           "prevent_overlaps",
+          "members_set_rates",
           sql<string | null>`lock_date::text`.as("lock_date"),
           sql<Date | null>`(lock_date::timestamp AT TIME ZONE timezone)`.as("locked_before"),
         ])

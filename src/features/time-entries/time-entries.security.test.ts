@@ -38,8 +38,8 @@ const row = (id: string) =>
 
 describe("time entries: members and managers", () => {
   it("a member sees and changes only their own entries", async () => {
-    const member = await memberWithToken(t.app, owner.accessToken, owner.orgId, "member");
-    const other = await memberWithToken(t.app, owner.accessToken, owner.orgId, "member");
+    const member = await memberWithToken(t.app, owner.accessToken, "member");
+    const other = await memberWithToken(t.app, owner.accessToken, "member");
     const own = await fx.entry(member.accessToken, { start: at(1), duration: 60 });
     const theirs = await fx.entry(other.accessToken, { start: at(2) });
     const owners = await fx.entry(owner.accessToken, { start: at(3), duration: 60 });
@@ -71,7 +71,7 @@ describe("time entries: members and managers", () => {
   });
 
   it("a member may not track time for someone else, nor hand an entry over", async () => {
-    const member = await memberWithToken(t.app, owner.accessToken, owner.orgId, "member");
+    const member = await memberWithToken(t.app, owner.accessToken, "member");
     const forOwner = await call(t.app, member.accessToken, {
       method: "POST",
       url: "/v1/time-entries",
@@ -101,10 +101,75 @@ describe("time entries: members and managers", () => {
     expect(self.statusCode).toBe(200);
   });
 
+  it("a member sets hourly_rate only where the organization's members_set_rates allows it", async () => {
+    const org = await registerAccount(t.app);
+    const member = await memberWithToken(t.app, org.accessToken, "member");
+    const setting = (on: boolean) =>
+      call(t.app, org.accessToken, {
+        method: "PATCH",
+        url: "/v1/settings",
+        payload: { members_set_rates: on },
+      });
+    const count = async () =>
+      (await t.db.selectFrom("time_entries").select("id").where("organization_id", "=", org.orgId).execute())
+        .length;
+
+    const refused = await call(t.app, member.accessToken, {
+      method: "POST",
+      url: "/v1/time-entries",
+      payload: { start: at(1), duration: 60, hourly_rate: 99_999 },
+    });
+    expect(expectError(refused, 403, "FORBIDDEN").details).toEqual({
+      reason: "rates_not_allowed",
+      field: "hourly_rate",
+    });
+    const timer = await call(t.app, member.accessToken, {
+      method: "POST",
+      url: "/v1/time-entries/start",
+      payload: { hourly_rate: 99_999 },
+    });
+    expectError(timer, 403, "FORBIDDEN");
+    expect(await count()).toBe(0);
+
+    const own = await fx.entry(member.accessToken, { start: at(2), duration: 60 });
+    for (const method of ["PATCH", "PUT"] as const) {
+      const res = await call(t.app, member.accessToken, {
+        method,
+        url: `/v1/time-entries/${own.id}`,
+        payload: { hourly_rate: 99_999 },
+      });
+      expect(expectError(res, 403, "FORBIDDEN").details?.reason).toBe("rates_not_allowed");
+    }
+    expect((await row(own.id))?.hourly_rate).toBeNull();
+    // Sending back the rate the entry has is no change, and other edits still work.
+    const echoed = await call(t.app, member.accessToken, {
+      method: "PATCH",
+      url: `/v1/time-entries/${own.id}`,
+      payload: { hourly_rate: null, description: "echoed" },
+    });
+    expect(echoed.statusCode, echoed.body).toBe(200);
+
+    expect((await setting(true)).json().data.members_set_rates).toBe(true);
+    const allowed = await call(t.app, member.accessToken, {
+      method: "PATCH",
+      url: `/v1/time-entries/${own.id}`,
+      payload: { hourly_rate: 12_000 },
+    });
+    expect(allowed.json().data).toMatchObject({ hourly_rate: 12_000, billable_rate: 12_000 });
+    await setting(false);
+    // Managers and above set rates either way.
+    const byOwner = await call(t.app, org.accessToken, {
+      method: "PATCH",
+      url: `/v1/time-entries/${own.id}`,
+      payload: { hourly_rate: 15_000 },
+    });
+    expect(byOwner.json().data.hourly_rate).toBe(15_000);
+  });
+
   it.each(["manager", "admin"])("a %s sees everyone's entries and acts on them", async (role) => {
     const org = await registerAccount(t.app);
-    const lead = await memberWithToken(t.app, org.accessToken, org.orgId, role);
-    const member = await memberWithToken(t.app, org.accessToken, org.orgId, "member");
+    const lead = await memberWithToken(t.app, org.accessToken, role);
+    const member = await memberWithToken(t.app, org.accessToken, "member");
     const theirs = await fx.entry(member.accessToken, { start: at(1) });
     const forMember = await fx.entry(lead.accessToken, { start: at(2), duration: 60, user_id: member.id });
     expect(forMember.user_id).toBe(member.id);

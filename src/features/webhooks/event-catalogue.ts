@@ -13,6 +13,7 @@ export const EVENT_CATALOGUE: Record<string, readonly string[]> = {
   settings: ["updated"],
   organization: ["updated"],
   member: ["created", "updated", "deleted"],
+  invitation: ["created", "accepted", "revoked"],
   api_key: ["created", "rolled", "revoked"],
   webhook: ["created", "updated", "deleted", "secret_rotated", "disabled"],
   job: ["created", "succeeded", "failed"],

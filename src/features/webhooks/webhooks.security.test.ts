@@ -75,7 +75,7 @@ describe("webhooks: credentials, roles and scopes", () => {
   });
 
   it.each(["member", "manager"])("a %s may neither see nor change webhooks → 403", async (role) => {
-    const user = await memberWithToken(t.app, owner.accessToken, owner.orgId, role);
+    const user = await memberWithToken(t.app, owner.accessToken, role);
     for (const [method, url, payload, scope] of routes(hook.id, deliveryId)) {
       const res = await call(t.app, user.accessToken, { method, url, payload });
       expect(expectError(res, 403, "FORBIDDEN").details, `${method} ${url}`).toEqual({
@@ -87,7 +87,7 @@ describe("webhooks: credentials, roles and scopes", () => {
   });
 
   it("an admin manages them", async () => {
-    const admin = await memberWithToken(t.app, owner.accessToken, owner.orgId, "admin");
+    const admin = await memberWithToken(t.app, owner.accessToken, "admin");
     const res = await call(t.app, admin.accessToken, { method: "GET", url: `/v1/webhooks/${hook.id}` });
     expect(res.statusCode).toBe(200);
   });

@@ -33,6 +33,13 @@ export function newRefreshToken(): string {
   return `vlt_rt_${randomBase62(FORMATS.refresh_token.length)}`;
 }
 
+/** A one-time invitation token (SPEC §3): not a credential, so `credentialKind` never matches it. */
+export const INVITATION_TOKEN_PATTERN = "^vlt_inv_[0-9A-Za-z]{40}$";
+
+export function newInvitationToken(): string {
+  return `vlt_inv_${randomBase62(40)}`;
+}
+
 /** Which kind of credential a bearer string is shaped like, or null when it is malformed. */
 export function credentialKind(token: string): CredentialKind | null {
   for (const kind of Object.keys(FORMATS) as CredentialKind[]) {

@@ -88,6 +88,8 @@ export interface OrganizationSettingsTable {
   /** `YYYY-MM-DD`; entries starting before it are read-only. */
   lock_date: DateColumn;
   prevent_overlaps: Generated<boolean>;
+  /** Whether members may set `hourly_rate` on their own entries (SPEC §3). */
+  members_set_rates: Generated<boolean>;
   updated_at: Timestamp;
 }
 
@@ -233,15 +235,43 @@ export interface JobsTable {
   status: Generated<string>;
   progress: Generated<number>;
   result: NullableJson;
-  result_file: string | null;
   result_content_type: string | null;
   error: NullableJson;
   attempts: Generated<number>;
   locked_until: NullableTimestamp;
   created_by: string | null;
+  /** The fine scopes the creating credential held; the job never does more (null: older jobs). */
+  scopes: string[] | null;
+  /** The API key or session that created it, for the cap on unfinished jobs per credential. */
+  credential_id: string | null;
   created_at: Timestamp;
   started_at: NullableTimestamp;
   finished_at: NullableTimestamp;
+}
+
+export interface JobResultChunksTable {
+  job_id: string;
+  organization_id: string;
+  attempt: number;
+  seq: number;
+  data: string;
+}
+
+export interface InvitationsTable {
+  id: string;
+  organization_id: string;
+  email: string;
+  role: Role;
+  hourly_rate: number | null;
+  /** SHA-256 hex of the one-time token; the token itself is shown once and never stored. */
+  token_hash: string;
+  invited_by: string | null;
+  expires_at: Timestamp;
+  accepted_at: NullableTimestamp;
+  accepted_by: string | null;
+  revoked_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }
 
 export interface LogsTable {
@@ -295,6 +325,8 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   jobs: JobsTable;
+  job_result_chunks: JobResultChunksTable;
+  invitations: InvitationsTable;
   logs: LogsTable;
   api_key_usage_daily: ApiKeyUsageDailyTable;
   scheduled_runs: ScheduledRunsTable;

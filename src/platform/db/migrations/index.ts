@@ -4,6 +4,8 @@ import * as timeTracking from "./0002_time_tracking.js";
 import * as eventsByTime from "./0003_events_by_time.js";
 import * as webhooksJobsLogs from "./0004_webhooks_jobs_logs.js";
 import * as logsRetention from "./0005_logs_retention.js";
+import * as invitationsAndRates from "./0006_invitations_and_rates.js";
+import * as boundedJobs from "./0007_bounded_jobs.js";
 
 /**
  * Forward-only and never edited once landed: add a new numbered file and list it here.
@@ -15,4 +17,6 @@ export const migrations: Record<string, Migration> = {
   "0003_events_by_time": eventsByTime,
   "0004_webhooks_jobs_logs": webhooksJobsLogs,
   "0005_logs_retention": logsRetention,
+  "0006_invitations_and_rates": invitationsAndRates,
+  "0007_bounded_jobs": boundedJobs,
 };

@@ -1,0 +1,69 @@
+import { type ExpressionBuilder, sql } from "kysely";
+import type { Principal } from "../../platform/auth/authenticator.js";
+import type { FineScope } from "../../platform/auth/scopes.js";
+import type { Database } from "../../platform/db/schema.js";
+
+/**
+ * SPEC §3: an event shows a resource as the API showed it, so a credential sees the events of the
+ * resources it may read, and no others (a manager reads `read:events` but not webhooks or other
+ * people's keys). A resource type missing here is hidden: new kinds of events stay private until
+ * someone decides who may read them.
+ */
+const READ_SCOPE: Readonly<Record<string, FineScope>> = {
+  client: "read:clients",
+  project: "read:projects",
+  task: "read:tasks",
+  tag: "read:tags",
+  time_entry: "read:time-entries",
+  settings: "read:settings",
+  organization: "read:organization",
+  member: "read:users",
+  invitation: "read:users",
+  api_key: "read:api-keys",
+  webhook: "read:webhooks",
+  job: "read:jobs",
+};
+
+/** Resource types whose records are partly private: below an admin (or manager), only one's own. */
+const OWN_ONLY: Readonly<Record<string, { roles: readonly string[]; ownerField: string }>> = {
+  // api-keys: owners and admins manage every key; others their own (features/api-keys).
+  api_key: { roles: ["owner", "admin"], ownerField: "created_by" },
+  // time entries and jobs: managers and above see everyone's.
+  time_entry: { roles: ["owner", "admin", "manager"], ownerField: "user_id" },
+  job: { roles: ["owner", "admin", "manager"], ownerField: "created_by" },
+};
+
+export interface EventVisibility {
+  /** Resource types visible in full. */
+  all: string[];
+  /** Resource types visible only where `data.<ownerField>` is the caller. */
+  own: Array<{ type: string; ownerField: string }>;
+  userId: string;
+}
+
+export function eventVisibility(principal: Principal): EventVisibility {
+  const visible: EventVisibility = { all: [], own: [], userId: principal.user.id };
+  for (const [type, scope] of Object.entries(READ_SCOPE)) {
+    if (!principal.allowed.has(scope)) continue;
+    const partial = OWN_ONLY[type];
+    if (partial && !partial.roles.includes(principal.role)) {
+      visible.own.push({ type, ownerField: partial.ownerField });
+    } else visible.all.push(type);
+  }
+  return visible;
+}
+
+/** The SQL condition on `events as e` that keeps what `visibility` allows. */
+export function visibleEvents(visibility: EventVisibility) {
+  return (eb: ExpressionBuilder<Database & { e: Database["events"] }, "e">) => {
+    const conditions = [];
+    if (visibility.all.length > 0) conditions.push(eb("e.resource_type", "in", visibility.all));
+    for (const { type, ownerField } of visibility.own) {
+      conditions.push(
+        eb.and([eb("e.resource_type", "=", type), eb(sql`e.data ->> ${ownerField}`, "=", visibility.userId)]),
+      );
+    }
+    // An empty OR is `false` in Kysely: a credential that may read nothing sees no event.
+    return eb.or(conditions);
+  };
+}
