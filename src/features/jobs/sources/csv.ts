@@ -61,9 +61,11 @@ export function readHeader(text: string): CsvHeader {
 export function readRecords(text: string, delimiter: string, maxRows: number): string[][] {
   const records = parseRecords(text, { delimiter, to: maxRows + 2 }).slice(1);
   if (records.length > maxRows) {
-    throw fileError(`The file has more than ${maxRows} rows; split it into smaller files`, "too_many_rows", {
-      limit: maxRows,
-    });
+    throw fileError(
+      `The file has more than ${maxRows} rows; one import takes at most ${maxRows}: split it`,
+      "too_many_rows",
+      { limit: maxRows },
+    );
   }
   return records;
 }

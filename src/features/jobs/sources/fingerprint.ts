@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { ForeignSource } from "./types.js";
+import type { Source } from "./types.js";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
@@ -10,7 +10,7 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
  * fingerprints row by row. The content is the file's own (local dates and times, names in lower
  * case): importing a file again with another time zone or date format still recognizes its rows.
  */
-export function fingerprinter(source: ForeignSource) {
+export function fingerprinter(source: Source) {
   const seen = new Map<string, number>();
   return (identity: ReadonlyArray<string | number | null>): string => {
     const content = sha256(JSON.stringify([source, ...identity]));

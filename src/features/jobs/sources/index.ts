@@ -13,26 +13,19 @@
  */
 import { ValidationError } from "../../../platform/errors.js";
 import { canonicalTimezone } from "../../../platform/time.js";
-import { CSV_COLUMNS } from "../export.js";
+import { MAX_IMPORT_ROWS } from "../schemas.js";
 import { RowProblem } from "./cell-problems.js";
-import { clockify } from "./clockify.js";
-import {
-  Cells,
-  type Column,
-  type HeaderSignature,
-  headerFit,
-  matchColumn,
-  type ProductFormat,
-} from "./columns.js";
+import { Cells, type Column, headerFit, matchColumn, type ProductFormat } from "./columns.js";
 import { fileError, readHeader, readRecords } from "./csv.js";
 import { DATE_FORMATS, type DateFormat, detectDateFormat } from "./dates.js";
+import { detectSource, FORMATS, MIN_FIT, wrongProduct } from "./detect.js";
 import { fingerprinter } from "./fingerprint.js";
-import { harvest } from "./harvest.js";
 import { detectDecimalSeparator } from "./numbers.js";
-import { toggl } from "./toggl.js";
 import type { ForeignSource, ReadOptions, ReadRow, Source, SourceFile } from "./types.js";
+import { checkVoltasisHeader } from "./voltasis.js";
 
 export { DATE_FORMATS, type DateFormat } from "./dates.js";
+export { detectSource } from "./detect.js";
 export {
   type ForeignSource,
   type NormalizedRow,
@@ -43,41 +36,15 @@ export {
   type SourceFile,
   type SourcePerson,
 } from "./types.js";
+export { IMPORTED_COLUMNS, readVoltasis, type VoltasisReadRow, type VoltasisRow } from "./voltasis.js";
 
-/** About 32 MiB of Toggl rows, the import body limit. */
-export const DEFAULT_MAX_ROWS = 200_000;
-/** A header is a product's when at least this share of its columns are that product's. */
-const MIN_FIT = 0.5;
-
-const FORMATS: Record<ForeignSource, ProductFormat> = { toggl, clockify, harvest };
-const SIGNATURES: Record<Source, HeaderSignature> = {
-  voltasis: {
-    source: "voltasis",
-    label: "Voltasis",
-    columns: {},
-    otherColumns: CSV_COLUMNS.map((name) => ({ names: [name] })),
-  },
-  ...FORMATS,
-};
-
-/** The product whose export this header fits best, if one fits clearly. */
-export function detectSource(header: readonly string[]): Source | undefined {
-  const fits = Object.values(SIGNATURES)
-    .map((signature) => ({ source: signature.source, fit: headerFit(signature, header) }))
-    .sort((a, b) => b.fit - a.fit);
-  const [best, second] = fits;
-  return best && best.fit >= MIN_FIT && best.fit > (second?.fit ?? 0) ? best.source : undefined;
-}
+/** As many rows as one import job takes. */
+export const DEFAULT_MAX_ROWS = MAX_IMPORT_ROWS;
 
 function locateColumns(format: ProductFormat, header: readonly string[]): Record<string, Column> {
   const detected = detectSource(header);
   if (detected && detected !== format.source) {
-    const label = SIGNATURES[detected].label;
-    throw fileError(
-      `This file looks like a ${label} export, not a ${format.label} one: import it with source "${detected}"`,
-      "wrong_product",
-      { detected },
-    );
+    throw wrongProduct(format.source, detected);
   }
   const columns: Record<string, Column> = {};
   const missing: string[] = [];
@@ -123,6 +90,21 @@ function checkedOptions(options: ReadOptions): { timeZone: string; dateFormat?: 
     );
   }
   return { timeZone, dateFormat: options.dateFormat };
+}
+
+/**
+ * What can be checked of a file before it is read whole, so that a job's creation refuses it at
+ * once: its header (the columns of `source`'s export, not another product's) and the options.
+ * Voltasis files carry offsets and ISO dates: they take no time zone or date format.
+ */
+export function checkFile(source: Source, csv: string, options: ReadOptions): ReadOptions {
+  if (source === "voltasis") {
+    checkVoltasisHeader(csv);
+    return options;
+  }
+  const checked = checkedOptions(options);
+  locateColumns(FORMATS[source], readHeader(csv).names);
+  return checked;
 }
 
 /**
