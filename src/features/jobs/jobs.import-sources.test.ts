@@ -397,3 +397,29 @@ describe("import.time_entries dry run", () => {
     ]);
   });
 });
+
+describe("import.time_entries of Voltasis's own CSV", () => {
+  const importCsv = async (csv: string) => {
+    const job = await jobs.create(owner.accessToken, "import.time_entries", { csv });
+    return importSummary(await jobs.finished(owner.accessToken, job.id));
+  };
+
+  it("is fingerprinted too: by content, two identical rows being two entries", async () => {
+    const row = "2024-08-01T09:00:00Z,2024-08-01T10:00:00Z,Own file";
+    const csv = `start,end,description\n${row}\n${row}\n`;
+    expect(await importCsv(csv)).toMatchObject({ source: "voltasis", rows_imported: 2, rows_skipped: 0 });
+    expect(await importCsv(csv)).toMatchObject({ rows_imported: 0, rows_skipped: 2 });
+    expect(await entriesNamed("Own file")).toHaveLength(2);
+  });
+
+  it("by the id column when the file has one (an export read back), whatever else changed", async () => {
+    const id = "te_01JD6V7W9Q3E4R5T6Y7V8K9M0P";
+    const csv = (description: string) =>
+      `id,start,end,description\n${id},2024-08-02T09:00:00Z,2024-08-02T10:00:00Z,${description}\n`;
+    expect(await importCsv(csv("Exported"))).toMatchObject({ rows_imported: 1 });
+    expect(await importCsv(csv("Edited in a spreadsheet"))).toMatchObject({
+      rows_imported: 0,
+      rows_skipped: 1,
+    });
+  });
+});
