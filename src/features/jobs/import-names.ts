@@ -15,6 +15,7 @@ import { toTask } from "../tasks/format.js";
 import { createTaskStore, type TaskRow } from "../tasks/store.js";
 import type { TimeEntryStore } from "../time-entries/store.js";
 import type { ImportStore } from "./import-store.js";
+import { clip } from "./sources/cell-problems.js";
 import type { NormalizedRow } from "./sources/index.js";
 
 type Kind = "client" | "project" | "task" | "tag";
@@ -98,13 +99,13 @@ export async function planNames(
         id: p.id,
         name: p.name,
         isNew: false,
-        clientId: null,
+        clientId: p.client_id,
         clientName: p.client_name,
         clientKey: p.client_key,
       },
     ]),
   );
-  const tags = new Map<string, Named>(tagRows.map((t) => [t.key, { id: t.id, name: t.key, isNew: false }]));
+  const tags = new Map<string, Named>(tagRows.map((t) => [t.key, { id: t.id, name: t.name, isNew: false }]));
   const tasks = new Map<string, Named>();
   const taskRows = await store.tasks(
     ctx,
@@ -113,7 +114,7 @@ export async function planNames(
   );
   for (const task of taskRows) {
     const key = `${task.project_id}\n${task.key}`;
-    if (!tasks.has(key)) tasks.set(key, { id: task.id, name: task.key, isNew: false });
+    if (!tasks.has(key)) tasks.set(key, { id: task.id, name: task.title, isNew: false });
   }
   const newTasks = new Map<string, string>();
 
@@ -131,13 +132,14 @@ export async function planNames(
     if (Array.from(name).length > maxLength) {
       throw new ValidationError(
         field,
-        `${label} "${name.slice(0, 40)}…" is longer than ${maxLength} characters`,
+        `${label} "${clip(name)}" is longer than ${maxLength} characters`,
         "too_long",
       );
     }
     if (!allowed.has(scope)) {
       throw new ForbiddenError(
-        `${label} "${name}" does not exist here, and creating it needs the scope ${scope}, which the job's credential lacks`,
+        `${label} "${clip(name)}" does not exist here, and creating it needs the scope ${scope}, ` +
+          "which the job's credential lacks",
         { reason: "insufficient_scope", field, required_scope: scope },
       );
     }

@@ -53,6 +53,7 @@ export function createImportStore(db: Db) {
         .select([
           "p.id",
           "p.name",
+          "p.client_id",
           sql<string>`lower(p.name)`.as("key"),
           "c.name as client_name",
           sql<string | null>`lower(c.name)`.as("client_key"),
@@ -67,7 +68,7 @@ export function createImportStore(db: Db) {
       if (projectIds.length === 0 || keys.length === 0) return [];
       return db
         .selectFrom("tasks")
-        .select(["id", "project_id", sql<string>`lower(title)`.as("key")])
+        .select(["id", "title", "project_id", sql<string>`lower(title)`.as("key")])
         .where("organization_id", "=", ctx.orgId)
         .where("project_id", "in", projectIds)
         .where(sql<boolean>`lower(title) = ANY(${keys}::text[])`)
@@ -80,7 +81,7 @@ export function createImportStore(db: Db) {
       if (keys.length === 0) return [];
       return db
         .selectFrom("tags")
-        .select(["id", sql<string>`lower(name)`.as("key")])
+        .select(["id", "name", sql<string>`lower(name)`.as("key")])
         .where("organization_id", "=", ctx.orgId)
         .where(sql<boolean>`lower(name) = ANY(${keys}::text[])`)
         .execute();
