@@ -7,3 +7,12 @@ export function rfc3339(value: Date | string): string {
 export function rfc3339OrNull(value: Date | string | null | undefined): string | null {
   return value == null ? null : rfc3339(value);
 }
+
+/** The zone's canonical IANA name, or null when the platform's time zone database lacks it. */
+export function canonicalTimezone(name: string): string | null {
+  try {
+    return new Intl.DateTimeFormat("en", { timeZone: name }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}

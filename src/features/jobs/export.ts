@@ -16,7 +16,8 @@ export const EXPORT_PAGE_SIZE = 5_000;
 
 /**
  * The CSV columns, in order. An import reads the same file back: it takes the columns in
- * IMPORTED_COLUMNS and ignores the rest, which the export writes for people and spreadsheets.
+ * IMPORTED_COLUMNS (sources/voltasis.ts) and ignores the rest, which the export writes for
+ * people and spreadsheets.
  */
 export const CSV_COLUMNS = [
   "id",

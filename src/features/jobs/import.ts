@@ -1,6 +1,7 @@
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
-import { parse } from "csv-parse/sync";
+import { sql } from "kysely";
+import type { FineScope } from "../../platform/auth/scopes.js";
 import type { Db } from "../../platform/db/connection.js";
 import type { Role } from "../../platform/db/schema.js";
 import { type AjvError, fromValidation } from "../../platform/error-handler.js";
@@ -19,23 +20,18 @@ import {
 import { CreateTimeEntryBody } from "../time-entries/schemas.js";
 import type { EntryValues, TimeEntryStore } from "../time-entries/store.js";
 import { inTransaction, resolveReferences, seesEveryone, type Write } from "../time-entries/writes.js";
-import { CSV_COLUMNS, type CsvColumn, TAG_SEPARATOR, unescapeCell } from "./export.js";
-import { type ImportMode, MAX_IMPORT_ROWS, MAX_LISTED_ERRORS, type RowError } from "./schemas.js";
-import { createJobStore } from "./store.js";
-
-/** The columns an import reads; the export's other columns (id, duration, amounts …) are ignored. */
-export const IMPORTED_COLUMNS: readonly CsvColumn[] = [
-  "user_id",
-  "user_email",
-  "project_id",
-  "task_id",
-  "description",
-  "start",
-  "end",
-  "billable",
-  "hourly_rate",
-  "tag_ids",
-];
+import { type NamePlan, nameTexts, planNames } from "./import-names.js";
+import { type MemberIndex, memberIndex, personTexts } from "./import-people.js";
+import { createImportStore } from "./import-store.js";
+import { withoutOverlaps } from "./overlaps.js";
+import {
+  type ImportResult,
+  type ImportSettings,
+  MAX_IMPORT_ROWS,
+  MAX_LISTED_ERRORS,
+  type RowError,
+} from "./schemas.js";
+import { type NormalizedRow, readSource, readVoltasis, type VoltasisRow } from "./sources/index.js";
 
 /** Rows validated between two progress reports. */
 const PROGRESS_EVERY = 5_000;
@@ -46,46 +42,28 @@ const ajv = addFormats.default(
 );
 const validateBody = ajv.compile(CreateTimeEntryBody);
 
-function parseCsv(text: string, options: { to?: number } = {}): string[][] {
-  try {
-    return parse(text, { bom: true, relax_column_count: true, ...options }) as string[][];
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new ValidationError("params.csv", `The CSV cannot be read: ${message}`, "invalid_csv");
-  }
-}
+/** A row read from the file, before the organization's rules: Voltasis's ids, or another product's names. */
+type Draft = ({ kind: "voltasis" } & VoltasisRow) | ({ kind: "foreign" } & NormalizedRow);
 
-/**
- * Checked when the job is created, so a wrong file is a 400 at once: every column must be one
- * of the export's (no typo goes unnoticed), at most once, and `start` must be there.
- */
-export function checkHeader(csv: string): string[] {
-  const [header] = parseCsv(csv, { to: 1 });
-  const columns = (header ?? []).map((name) => name.trim().toLowerCase());
-  if (columns.length === 0 || (columns.length === 1 && columns[0] === "")) {
-    throw new ValidationError("params.csv", "The CSV has no header row", "missing_header");
+function readFile(settings: ImportSettings, csv: string) {
+  if (settings.source === "voltasis") {
+    const rows = readVoltasis(csv, MAX_IMPORT_ROWS);
+    return {
+      dateFormat: null,
+      drafts: rows.flatMap((r): Draft[] => (r.ok ? [{ kind: "voltasis", ...r.entry }] : [])),
+      errors: rows.flatMap((r) => (r.ok ? [] : [r.error])),
+    };
   }
-  for (const [i, column] of columns.entries()) {
-    if (!(CSV_COLUMNS as readonly string[]).includes(column)) {
-      throw new ValidationError(
-        "params.csv",
-        `Unknown column "${column}"; the columns are those of the export: ${CSV_COLUMNS.join(", ")}`,
-        "unknown_column",
-        { column },
-      );
-    }
-    if (columns.indexOf(column) !== i) {
-      throw new ValidationError("params.csv", `Column "${column}" appears twice`, "duplicate_column", {
-        column,
-      });
-    }
-  }
-  if (!columns.includes("start")) {
-    throw new ValidationError("params.csv", 'The header needs a "start" column', "missing_column", {
-      column: "start",
-    });
-  }
-  return columns;
+  const file = readSource(settings.source, csv, {
+    timeZone: settings.timezone ?? "UTC",
+    dateFormat: settings.date_format,
+    maxRows: MAX_IMPORT_ROWS,
+  });
+  return {
+    dateFormat: file.dateFormat,
+    drafts: file.rows.flatMap((r): Draft[] => (r.ok ? [{ kind: "foreign", ...r.entry }] : [])),
+    errors: file.rows.flatMap((r) => (r.ok ? [] : [r.error])),
+  };
 }
 
 /** Lookups that thousands of rows repeat with the same few ids, asked once each; writes pass through. */
@@ -118,34 +96,6 @@ function rememberingLookups(store: TimeEntryStore): TimeEntryStore {
   };
 }
 
-/** A CSV row as the body POST /v1/time-entries would take: empty cells are absent fields. */
-function toBody(cells: Map<string, string>, userId: string | undefined) {
-  const text = (column: CsvColumn) => {
-    const value = cells.get(column);
-    if (value === undefined) return undefined;
-    const cell = column === "description" ? value : value.trim();
-    return cell === "" ? undefined : unescapeCell(cell);
-  };
-  const body: Record<string, unknown> = {};
-  for (const column of ["start", "end", "project_id", "task_id", "description"] as const) {
-    const value = text(column);
-    if (value !== undefined) body[column] = value;
-  }
-  const billable = text("billable")?.toLowerCase();
-  if (billable !== undefined)
-    body.billable = billable === "true" ? true : billable === "false" ? false : billable;
-  const rate = text("hourly_rate");
-  if (rate !== undefined) body.hourly_rate = /^-?\d{1,15}$/.test(rate) ? Number(rate) : rate;
-  const tags = text("tag_ids");
-  if (tags !== undefined)
-    body.tag_ids = tags
-      .split(TAG_SEPARATOR)
-      .map((tag) => tag.trim())
-      .filter(Boolean);
-  if (userId !== undefined) body.user_id = userId;
-  return body;
-}
-
 function rowError(row: number, error: unknown, fallbackField: string): RowError {
   if (!(error instanceof ApiError)) throw error;
   const details = error.details ?? {};
@@ -154,36 +104,60 @@ function rowError(row: number, error: unknown, fallbackField: string): RowError 
   return { row, field, reason, message: error.message };
 }
 
-/** Spans of one user accepted so far, sorted by start and (so) by end: [start, end), end Infinity if running. */
-function overlapsAccepted(accepted: Array<[number, number]>, start: number, end: number): boolean {
-  if (end === start) return false; // an empty range overlaps nothing, as in PostgreSQL
-  let lo = 0;
-  let hi = accepted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((accepted[mid] as [number, number])[0] < start) lo = mid + 1;
-    else hi = mid;
-  }
-  const before = accepted[lo - 1];
-  const after = accepted[lo];
-  if ((before && before[1] > start) || (after && after[0] < end)) return true;
-  accepted.splice(lo, 0, [start, end]);
-  return false;
-}
-
-interface Candidate {
+export interface Candidate {
   row: number;
   id: string;
+  fingerprint: string;
   values: EntryValues;
   tagIds: string[];
+  /** The file gave a rate in another currency than the organization's: imported without it. */
+  rateDropped: boolean;
+}
+
+type Actor = { userId: string; role: Role; allowed: ReadonlySet<FineScope> };
+
+/** The body POST /v1/time-entries would take for a row, its owner found and its names resolved. */
+function bodyOf(
+  draft: Draft,
+  context: { actor: Actor; settings: ImportSettings; currency: string; people: MemberIndex; names: NamePlan },
+): { body: Record<string, unknown>; rateDropped: boolean } {
+  const { actor, settings, people } = context;
+  const asMe = settings.unknown_people === "import_as_me";
+  if (draft.kind === "voltasis") {
+    const body = { ...draft.body };
+    if (body.user_id === undefined && draft.email !== undefined) {
+      const userId = people.byEmail(draft.email);
+      if (userId) body.user_id = userId;
+      else if (!asMe)
+        throw new ValidationError("user_email", `No member with e-mail ${draft.email}`, "not_found");
+    }
+    return { body, rateDropped: false };
+  }
+  const userId = people.match(draft.person);
+  if (!userId && !asMe) throw people.unknown(draft.person);
+  const { projectId, taskId, tagIds } = context.names.resolve(draft);
+  const sameCurrency = draft.currency === undefined || draft.currency === context.currency;
+  const body: Record<string, unknown> = {
+    user_id: userId ?? actor.userId,
+    start: draft.start.toISOString(),
+    end: draft.end.toISOString(),
+    description: draft.description,
+  };
+  if (draft.billable !== undefined) body.billable = draft.billable;
+  if (draft.hourlyRate !== undefined && sameCurrency) body.hourly_rate = draft.hourlyRate;
+  if (projectId) body.project_id = projectId;
+  if (taskId) body.task_id = taskId;
+  if (tagIds.length > 0) body.tag_ids = tagIds;
+  return { body, rateDropped: draft.hourlyRate !== undefined && !sameCurrency };
 }
 
 export interface ImportRun {
   db: Db;
   ctx: OrgContext;
-  actor: { userId: string; role: Role };
+  actor: Actor;
+  jobId: string;
   csv: string;
-  mode: ImportMode;
+  settings: ImportSettings;
   progress(percent: number): Promise<void>;
   /** Ends the job in the import's transaction, so its entries and its status commit together. */
   complete(trx: Db, outcome: ImportOutcome): Promise<void>;
@@ -191,77 +165,66 @@ export interface ImportRun {
 
 export interface ImportOutcome {
   status: "succeeded" | "failed";
-  result: {
-    mode: ImportMode;
-    rows_total: number;
-    rows_imported: number;
-    rows_failed: number;
-    errors: RowError[];
-  };
+  result: ImportResult;
   error: { code: string; message: string } | null;
   file: { text: string; contentType: string };
 }
 
 /**
- * Applies POST /v1/time-entries' rules to every row (the same schema, rule functions and
- * reference checks, with lookups remembered across rows), then writes the valid rows with a few
- * multi-row INSERTs instead of one request each, in one transaction with the job's outcome.
- * Imported entries raise no time_entry.created event each; the job's own event reports them.
+ * Reads the file as its product's export, skips the rows an earlier import brought in (by
+ * fingerprint), applies POST /v1/time-entries' rules to every other row (the same schema, rule
+ * functions and reference checks, with lookups remembered across rows), then writes the valid
+ * rows with a few multi-row INSERTs, in one transaction with the job's outcome. Clients,
+ * projects, tasks and tags that the file names and the organization lacks are created for the
+ * rows that use them, each with its `.created` event; the entries raise no event each: the
+ * job's own event reports them. A dry run does all of it, then rolls the writes back.
  */
 export async function runImport(run: ImportRun): Promise<void> {
-  const { ctx, actor } = run;
-  const records = parseCsv(run.csv);
-  if (records.length - 1 > MAX_IMPORT_ROWS) {
-    throw new ValidationError(
-      "params.csv",
-      `The file has ${records.length - 1} rows; one import takes at most ${MAX_IMPORT_ROWS}: split it`,
-      "too_many_rows",
-      { limit: MAX_IMPORT_ROWS },
-    );
-  }
-  const columns = (records[0] ?? []).map((name) => name.trim().toLowerCase());
-  const readColumns = columns.filter((column) => (IMPORTED_COLUMNS as readonly string[]).includes(column));
+  const { ctx, actor, settings } = run;
+  const file = readFile(settings, run.csv);
+  const rowsTotal = file.drafts.length + file.errors.length;
   const now = Date.now();
   await inTransaction(run.db, ctx, async (tx) => {
-    const w: Write = { ...tx, store: rememberingLookups(tx.store) };
-    const emails = new Map(
-      [...(await createJobStore(tx.trx).memberEmails(ctx))].map(([id, email]) => [email.toLowerCase(), id]),
+    const imports = createImportStore(tx.trx);
+    const known = await imports.knownFingerprints(
+      ctx,
+      file.drafts.map((draft) => draft.fingerprint),
     );
-    const errors: RowError[] = [];
+    const fresh = file.drafts.filter((draft) => !known.has(draft.fingerprint));
+    const foreign = fresh.flatMap((draft) => (draft.kind === "foreign" ? [draft] : []));
+    const lowered = await imports.lowerCase([
+      ...new Set([
+        ...foreign.flatMap((entry) => [...nameTexts(entry), ...personTexts(entry.person)]),
+        ...fresh.flatMap((draft) => (draft.kind === "voltasis" && draft.email ? [draft.email] : [])),
+      ]),
+    ]);
+    const lower = (text: string) => lowered.get(text) ?? text.toLowerCase();
+    const names = await planNames(imports, ctx, foreign, actor.allowed, lower);
+    const context = {
+      actor,
+      settings,
+      currency: tx.settings.currency,
+      people: await memberIndex(imports, ctx, lower),
+      names,
+    };
+    const w: Write = { ...tx, store: rememberingLookups(names.overlay(tx.store)) };
+
+    const errors: RowError[] = [...file.errors];
     const candidates: Candidate[] = [];
     const runningUsers = new Set<string>();
-    let rowsTotal = 0;
-    for (let i = 1; i < records.length; i++) {
-      const record = records[i] as string[];
-      const row = i + 1;
-      if (i % PROGRESS_EVERY === 0) await run.progress(Math.floor((i * 80) / records.length));
-      // A blank line is no entry, though it keeps its row number, as in a spreadsheet.
-      if (record.every((cell) => cell.trim() === "")) continue;
-      rowsTotal += 1;
-      let field = "start";
+    for (const [i, draft] of fresh.entries()) {
+      if (i > 0 && i % PROGRESS_EVERY === 0) await run.progress(Math.floor((i * 80) / fresh.length));
+      const ownerField = draft.kind === "voltasis" ? "user_id" : "person";
+      let field = ownerField;
       try {
-        if (record.length !== columns.length) {
-          throw new ValidationError(
-            "row",
-            `The row has ${record.length} cells; the header has ${columns.length}`,
-            "column_count",
-          );
-        }
-        const cells = new Map(readColumns.map((column) => [column, record[columns.indexOf(column)] ?? ""]));
-        let userId = cells.get("user_id")?.trim() || undefined;
-        const email = cells.get("user_email")?.trim();
-        if (userId === undefined && email) {
-          field = "user_email";
-          userId = emails.get(email.toLowerCase());
-          if (!userId) throw new ValidationError("user_email", `No member with e-mail ${email}`, "not_found");
-        }
-        const body = toBody(cells, userId);
+        const { body, rateDropped } = bodyOf(draft, context);
+        field = "start";
         if (!validateBody(body)) throw fromValidation(validateBody.errors?.[0] as AjvError, "body");
         const start = toSecond(body.start as string);
         const end = derivedEnd(start, body.end as string | undefined, undefined);
         checkSpan(start, end, now);
         const owner = (body.user_id as string | undefined) ?? actor.userId;
-        field = "user_id";
+        field = ownerField;
         if (owner !== actor.userId && !seesEveryone(actor)) {
           throw notOwner("Members can only import their own time entries");
         }
@@ -292,9 +255,11 @@ export async function runImport(run: ImportRun): Promise<void> {
         field = "hourly_rate";
         checkRateAllowed(w.settings, actor, { from: null, to: hourlyRate });
         candidates.push({
-          row,
+          row: draft.row,
           id: newId("timeEntry"),
+          fingerprint: draft.fingerprint,
           tagIds: tagIds ?? [],
+          rateDropped,
           values: {
             user_id: owner,
             project_id: resolvedProject,
@@ -308,7 +273,7 @@ export async function runImport(run: ImportRun): Promise<void> {
           },
         });
       } catch (error) {
-        errors.push(rowError(row, error, field));
+        errors.push(rowError(draft.row, error, field));
       }
     }
 
@@ -316,21 +281,49 @@ export async function runImport(run: ImportRun): Promise<void> {
     if (w.settings.prevent_overlaps) accepted = await withoutOverlaps(w, ctx, candidates, errors);
     errors.sort((a, b) => a.row - b.row);
 
-    const refuse = run.mode === "all_or_nothing" && errors.length > 0;
+    const refuse = settings.mode === "all_or_nothing" && errors.length > 0;
     const imported = refuse ? [] : accepted;
     await run.progress(85);
+    if (settings.dry_run) await sql`SAVEPOINT import_dry_run`.execute(tx.trx);
+    const created = await names.create(
+      tx.trx,
+      actor.userId,
+      imported.map((c) => ({ projectId: c.values.project_id, taskId: c.values.task_id, tagIds: c.tagIds })),
+    );
     await w.store.insertMany(ctx, imported);
-    const result = {
-      mode: run.mode,
+    const recorded = await imports.addFingerprints(
+      ctx,
+      run.jobId,
+      imported.map((c) => ({ fingerprint: c.fingerprint, entryId: c.id })),
+    );
+    if (recorded < imported.length) {
+      throw new ConflictError(
+        "Another import brought in some of these rows while this one ran; start this one again: " +
+          "the rows imported meanwhile will be skipped",
+        "concurrent_import",
+      );
+    }
+    if (settings.dry_run) await sql`ROLLBACK TO SAVEPOINT import_dry_run`.execute(tx.trx);
+
+    const result: ImportResult = {
+      mode: settings.mode,
+      source: settings.source,
+      dry_run: settings.dry_run,
+      date_format: file.dateFormat,
       rows_total: rowsTotal,
       rows_imported: imported.length,
+      rows_skipped: file.drafts.length - fresh.length,
       rows_failed: errors.length,
+      created,
+      rates_dropped: imported.filter((c) => c.rateDropped).length,
       errors,
     };
+    // A dry run succeeds whatever it found: its result is the answer.
+    const failed = refuse && !settings.dry_run;
     await run.complete(tx.trx, {
-      status: refuse ? "failed" : "succeeded",
+      status: failed ? "failed" : "succeeded",
       result: { ...result, errors: errors.slice(0, MAX_LISTED_ERRORS) },
-      error: refuse
+      error: failed
         ? {
             code: "rows_invalid",
             message: `${errors.length} of ${rowsTotal} rows failed; nothing was imported (mode all_or_nothing)`,
@@ -339,36 +332,4 @@ export async function runImport(run: ImportRun): Promise<void> {
       file: { text: `${JSON.stringify(result, null, 2)}\n`, contentType: "application/json; charset=utf-8" },
     });
   });
-}
-
-/**
- * With prevent_overlaps, as POST /v1/time-entries refuses an entry that meets another of the
- * same user: first against the entries already stored (one query, under the users' write locks),
- * then row by row against the rows accepted before it, as if they had been posted in file order.
- */
-async function withoutOverlaps(w: Write, ctx: OrgContext, candidates: Candidate[], errors: RowError[]) {
-  const users = [...new Set(candidates.map((c) => c.values.user_id))].sort();
-  for (const user of users) await w.store.lockUser(ctx, user);
-  const stored = new Set(
-    await w.store.overlappingSpans(
-      ctx,
-      candidates.map((c) => ({ userId: c.values.user_id, start: c.values.start_at, end: c.values.end_at })),
-    ),
-  );
-  const acceptedByUser = new Map<string, Array<[number, number]>>();
-  const accepted: Candidate[] = [];
-  candidates.forEach((candidate, index) => {
-    const { user_id: user, start_at: start, end_at: end } = candidate.values;
-    const spans = acceptedByUser.get(user) ?? [];
-    acceptedByUser.set(user, spans);
-    if (stored.has(index) || overlapsAccepted(spans, start.getTime(), end?.getTime() ?? Infinity)) {
-      errors.push({
-        row: candidate.row,
-        field: "start",
-        reason: "overlap",
-        message: "The entry overlaps another entry of the same user",
-      });
-    } else accepted.push(candidate);
-  });
-  return accepted;
 }

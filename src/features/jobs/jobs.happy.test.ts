@@ -160,7 +160,12 @@ describe("jobs: import.time_entries", () => {
     const before = await listEntries();
 
     const job = await jobs.create(owner.accessToken, "import.time_entries", { csv, mode: "valid_rows" });
-    expect(job.params).toEqual({ mode: "valid_rows" });
+    expect(job.params).toEqual({
+      mode: "valid_rows",
+      source: "voltasis",
+      unknown_people: "report",
+      dry_run: false,
+    });
     const done = await jobs.finished(owner.accessToken, job.id);
     expect(done).toMatchObject({
       status: "succeeded",
@@ -168,6 +173,7 @@ describe("jobs: import.time_entries", () => {
       error: null,
       result: { mode: "valid_rows", rows_total: 3, rows_imported: 3, rows_failed: 0, errors: [] },
     });
+    const nothingElse = { clients: 0, projects: 0, tasks: 0, tags: 0 };
     const after = await listEntries();
     const strip = ({ id, created_at, updated_at, ...rest }: Record<string, unknown>) => rest;
     const imported = after.filter((entry) => !before.some((old) => old.id === entry.id));
@@ -186,9 +192,15 @@ describe("jobs: import.time_entries", () => {
     expect(report.headers["content-disposition"]).toBe(`attachment; filename="import-report-${job.id}.json"`);
     expect(report.json()).toEqual({
       mode: "valid_rows",
+      source: "voltasis",
+      dry_run: false,
+      date_format: null,
       rows_total: 3,
       rows_imported: 3,
+      rows_skipped: 0,
       rows_failed: 0,
+      created: nothingElse,
+      rates_dropped: 0,
       errors: [],
     });
     // Clean up for the tests below.
@@ -210,7 +222,7 @@ describe("jobs: import.time_entries", () => {
       "",
     ].join("\n");
     const job = await jobs.create(owner.accessToken, "import.time_entries", { csv });
-    expect(job.params).toEqual({ mode: "all_or_nothing" });
+    expect(job.params).toMatchObject({ mode: "all_or_nothing", source: "voltasis" });
     expect((await jobs.finished(owner.accessToken, job.id)).result).toMatchObject({ rows_imported: 2 });
     const entries = await listEntries(`&from=${at(10)}`);
     expect(entries).toMatchObject([

@@ -29,9 +29,12 @@ export const jobRoutes: FeatureRoutes = async (fastify, deps) => {
           "Answers 202 with the job, `queued`; poll `GET /v1/jobs/{id}` until it has `succeeded` or " +
           "`failed`, then download `GET /v1/jobs/{id}/result`. `export.time_entries` takes `format` " +
           "(`csv` or `json`) and the filters of `GET /v1/time-entries`; `import.time_entries` takes " +
-          "`csv` (the file's text, up to 32 MiB, header as the export's) and `mode` (`all_or_nothing` " +
-          "or `valid_rows`), and also needs `write:time-entries`. Imports apply the rules of " +
-          "`POST /v1/time-entries` to every row; members export and import only their own entries.",
+          "`csv` (the file's text, up to 32 MiB), `mode` (`all_or_nothing` or `valid_rows`), `source` " +
+          "(`voltasis`, whose header is the export's, or `toggl`, `clockify`, `harvest` for those " +
+          "products' exports), `timezone`, `date_format`, `unknown_people` and `dry_run`, and also needs " +
+          "`write:time-entries` (and `write:clients`, `write:projects`, `write:tasks`, `write:tags` to " +
+          "create what another product's file names). Imports apply the rules of `POST /v1/time-entries` " +
+          "to every row and skip rows imported before; members export and import only their own entries.",
         body: CreateJobBody,
         response: { 202: job },
       },

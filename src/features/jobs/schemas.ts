@@ -2,12 +2,16 @@ import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { idPattern } from "../../platform/ids.js";
 import { type ListSpec, listQuerySchema } from "../../platform/list-query.js";
 import { ListTimeEntriesQuery } from "../time-entries/schemas.js";
+import { DATE_FORMATS, type DateFormat } from "./sources/dates.js";
+import { SOURCES, type Source } from "./sources/types.js";
 
 export const JOB_TYPES = ["export.time_entries", "import.time_entries"] as const;
 export type JobType = (typeof JOB_TYPES)[number];
 export const JOB_STATUSES = ["queued", "running", "succeeded", "failed"] as const;
 export const IMPORT_MODES = ["all_or_nothing", "valid_rows"] as const;
 export type ImportMode = (typeof IMPORT_MODES)[number];
+export const UNKNOWN_PEOPLE = ["report", "import_as_me"] as const;
+export type UnknownPeople = (typeof UNKNOWN_PEOPLE)[number];
 
 /** The job summary lists this many row errors; the result download has them all. */
 export const MAX_LISTED_ERRORS = 100;
@@ -60,7 +64,9 @@ export const ImportParams = Type.Object(
   {
     csv: Type.String({
       minLength: 1,
-      description: "The CSV file's text: a header row, then one time entry per row (columns as the export's)",
+      description:
+        "The CSV file's text: a header row, then one time entry per row. For `source: voltasis`, the " +
+        "columns of Voltasis's own export; otherwise the product's export as downloaded",
       examples: ["start,end,project_id,description\n2024-01-15T09:00:00Z,2024-01-15T10:30:00Z,,Planning\n"],
     }),
     mode: Type.Optional(
@@ -70,10 +76,68 @@ export const ImportParams = Type.Object(
           "is imported (in one transaction) and the others reported",
       ),
     ),
+    source: Type.Optional(
+      stringEnum(
+        SOURCES,
+        "Whose export the file is: `voltasis` (default; the columns of this API's CSV export), `toggl` " +
+          "(Toggl Track's Detailed report CSV), `clockify` (Clockify's Detailed report CSV) or `harvest` " +
+          "(Harvest's Detailed time report CSV). Columns are matched by name, in any order",
+      ),
+    ),
+    timezone: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description:
+          "The IANA time zone the file's local dates and times are in (Toggl: the exporting user's " +
+          "profile zone; Clockify and Harvest: the account's). Default: the organization's `timezone` " +
+          "setting. Not for `voltasis` files, whose times carry their offset",
+        examples: ["Europe/Berlin"],
+      }),
+    ),
+    date_format: Type.Optional(
+      stringEnum(
+        DATE_FORMATS,
+        "How the file writes dates, as the product's account is set. Default: detected from the file; " +
+          "a file whose dates read either way (every day 12 or less) fails with `ambiguous_date_format` " +
+          "until this says which. Not for `voltasis` files",
+      ),
+    ),
+    unknown_people: Type.Optional(
+      stringEnum(
+        UNKNOWN_PEOPLE,
+        "Rows of a person who is not an active member of the organization (matched by e-mail, or by " +
+          "name where the file has no e-mail): `report` (default) makes each a row error; " +
+          "`import_as_me` imports them as the importing user",
+      ),
+    ),
+    dry_run: Type.Optional(
+      Type.Boolean({
+        description:
+          "`true`: check everything and report what the import would create (entries, clients, projects, " +
+          "tasks, tags, skipped and refused rows) without writing any of it. Default `false`",
+        examples: [true],
+      }),
+    ),
   },
-  { additionalProperties: false, description: "The file to import and what to do with bad rows" },
+  {
+    additionalProperties: false,
+    description: "The file to import, whose export it is, and what to do with bad rows",
+    examples: [{ csv: "User,Email,…", source: "toggl", timezone: "Europe/Berlin", dry_run: true }],
+  },
 );
 export type ImportParams = Static<typeof ImportParams>;
+
+/** An import's params as the job keeps them: defaults filled in, the file stored apart. */
+export interface ImportSettings {
+  mode: ImportMode;
+  source: Source;
+  unknown_people: UnknownPeople;
+  dry_run: boolean;
+  /** The zone the file's local times are read in (foreign sources only). */
+  timezone?: string;
+  date_format?: DateFormat;
+}
 
 // `type` picks the params schema. if/then (rather than an anyOf of the two) reports the first real
 // mistake, such as an unknown filter at `params.<name>`, instead of "matches no alternative".
@@ -114,6 +178,43 @@ export type RowError = Static<typeof RowErrorSchema>;
 
 const count = (description: string) => Type.Integer({ minimum: 0, description, examples: [50000] });
 
+export const ImportResultSchema = Type.Object(
+  {
+    mode: stringEnum(IMPORT_MODES, "How bad rows were handled"),
+    source: stringEnum(SOURCES, "Whose export the file was"),
+    dry_run: Type.Boolean({ description: "Whether this was a dry run: if so, nothing was written" }),
+    date_format: Type.Union([stringEnum(DATE_FORMATS, "How the dates were read"), Type.Null()], {
+      description: "The date format given or detected; null for `voltasis` files",
+      examples: ["DD.MM.YYYY"],
+    }),
+    rows_total: count("Rows in the file, header and blank lines excluded"),
+    rows_imported: count("Entries created (in a dry run: that would be)"),
+    rows_skipped: count("Rows already imported by an earlier import (same fingerprint): left alone"),
+    rows_failed: count("Rows refused; the error count"),
+    created: Type.Object(
+      {
+        clients: count("Clients created because the file named them"),
+        projects: count("Projects created"),
+        tasks: count("Tasks created"),
+        tags: count("Tags created"),
+      },
+      {
+        additionalProperties: false,
+        description: "What the import created besides entries (in a dry run: would create)",
+      },
+    ),
+    rates_dropped: count(
+      "Entries imported without the file's hourly rate, because its currency is not the organization's",
+    ),
+    errors: Type.Array(RowErrorSchema, {
+      maxItems: MAX_LISTED_ERRORS,
+      description: `The first ${MAX_LISTED_ERRORS} row errors; GET …/result has them all`,
+    }),
+  },
+  { additionalProperties: false },
+);
+export type ImportResult = Static<typeof ImportResultSchema>;
+
 export const JobResultSchema = Type.Union(
   [
     Type.Object(
@@ -123,19 +224,7 @@ export const JobResultSchema = Type.Union(
       },
       { additionalProperties: false },
     ),
-    Type.Object(
-      {
-        mode: stringEnum(IMPORT_MODES, "How bad rows were handled"),
-        rows_total: count("Rows in the file, header excluded"),
-        rows_imported: count("Entries created"),
-        rows_failed: count("Rows refused; the error count"),
-        errors: Type.Array(RowErrorSchema, {
-          maxItems: MAX_LISTED_ERRORS,
-          description: `The first ${MAX_LISTED_ERRORS} row errors; GET …/result has them all`,
-        }),
-      },
-      { additionalProperties: false },
-    ),
+    ImportResultSchema,
     Type.Null(),
   ],
   { description: "What the job did; null until it has finished" },

@@ -10,14 +10,15 @@ import { newId } from "../../platform/ids.js";
 import { notFoundOrForeign, type OrgContext } from "../../platform/tenancy.js";
 import { seesEveryone } from "../time-entries/writes.js";
 import { toJob } from "./format.js";
-import { checkHeader } from "./import.js";
 import {
   type CreateJobBody,
   type ExportParams,
   type ImportParams,
+  type ImportSettings,
   type Job,
   MAX_UNFINISHED_PER_CREDENTIAL,
 } from "./schemas.js";
+import { checkFile } from "./sources/index.js";
 import { createJobStore, type JobRow } from "./store.js";
 import { JOBS_CHANNEL, JOBS_TASK } from "./worker.js";
 
@@ -30,8 +31,45 @@ function requireScope(principal: Pick<Principal, "allowed">, scope: FineScope, w
   });
 }
 
+/** Options that only foreign exports take: Voltasis's own CSV has offsets and ISO dates. */
+const FOREIGN_ONLY = ["timezone", "date_format"] as const;
+
+/**
+ * An import's file and options, checked now so that a wrong header, time zone or option is a
+ * 400 at once; the rows are read when the job runs. The time zone defaults to the organization's.
+ */
+async function prepareImport(db: Db, ctx: OrgContext, params: ImportParams): Promise<ImportSettings> {
+  const source = params.source ?? "voltasis";
+  if (source === "voltasis") {
+    const given = FOREIGN_ONLY.find((name) => params[name] !== undefined);
+    if (given) {
+      throw new ValidationError(
+        `params.${given}`,
+        `${given} is for other products' exports; a Voltasis file's times carry their offset`,
+        "not_applicable",
+      );
+    }
+  }
+  const timeZone =
+    source === "voltasis" ? "UTC" : (params.timezone ?? (await createJobStore(db).timezone(ctx)));
+  const checked = checkFile(source, params.csv, { timeZone, dateFormat: params.date_format });
+  return {
+    mode: params.mode ?? "all_or_nothing",
+    source,
+    unknown_people: params.unknown_people ?? "report",
+    dry_run: params.dry_run ?? false,
+    ...(source !== "voltasis" && { timezone: checked.timeZone }),
+    ...(checked.dateFormat && { date_format: checked.dateFormat }),
+  };
+}
+
 /** What the job needs beside its params, checked now so that a mistake is a 400 rather than a failed job. */
-function prepare(principal: Principal, body: CreateJobBody): { params: object; input: string | null } {
+async function prepare(
+  db: Db,
+  ctx: OrgContext,
+  principal: Principal,
+  body: CreateJobBody,
+): Promise<{ params: object; input: string | null }> {
   if (body.type === "export.time_entries") {
     requireScope(principal, "read:time-entries", "Exporting time entries");
     const params = body.params as ExportParams;
@@ -45,10 +83,9 @@ function prepare(principal: Principal, body: CreateJobBody): { params: object; i
     return { params, input: null };
   }
   requireScope(principal, "write:time-entries", "Importing time entries");
-  const { csv, mode } = body.params as ImportParams;
-  checkHeader(csv);
+  const params = body.params as ImportParams;
   // The file waits in jobs.input until the job has run; params keep only what the API shows.
-  return { params: { mode: mode ?? "all_or_nothing" }, input: csv };
+  return { params: await prepareImport(db, ctx, params), input: params.csv };
 }
 
 export function createJobService(deps: { db: Db; background: Background }) {
@@ -66,7 +103,7 @@ export function createJobService(deps: { db: Db; background: Background }) {
 
   return {
     async create(ctx: OrgContext, principal: Principal, body: CreateJobBody): Promise<Job> {
-      const { params, input } = prepare(principal, body);
+      const { params, input } = await prepare(db, ctx, principal, body);
       const job = await db.transaction().execute(async (trx) => {
         const store = createJobStore(trx);
         // Concurrent creations by one credential serialize here, so the cap below holds exactly.

@@ -198,6 +198,16 @@ export function createJobStore(db: Db) {
       return row?.role;
     },
 
+    /** The organization's time zone setting: an import's default for local times. */
+    async timezone(ctx: OrgContext) {
+      const row = await db
+        .selectFrom("organization_settings")
+        .select("timezone")
+        .where("organization_id", "=", ctx.orgId)
+        .executeTakeFirstOrThrow();
+      return row.timezone;
+    },
+
     /** user id → e-mail for the organization's members (the export's user_email column). */
     async memberEmails(ctx: OrgContext) {
       const rows = await db

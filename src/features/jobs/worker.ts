@@ -9,7 +9,7 @@ import { type OrgContext, systemOrgContext } from "../../platform/tenancy.js";
 import { runExport } from "./export.js";
 import { toJob } from "./format.js";
 import { runImport } from "./import.js";
-import type { ExportParams, ImportMode } from "./schemas.js";
+import type { ExportParams, ImportSettings } from "./schemas.js";
 import { createJobQueue, createJobStore, type JobRow } from "./store.js";
 
 /** Workers LISTEN here; POST /v1/jobs notifies it in its transaction. */
@@ -101,8 +101,9 @@ export function createJobWorker(deps: { db: Db; clock: Clock; log: FastifyBaseLo
       db,
       ctx,
       actor,
+      jobId: job.id,
       csv,
-      mode: (job.params as { mode: ImportMode }).mode,
+      settings: job.params as ImportSettings,
       progress,
       complete: (trx, outcome) => complete(trx, ctx, job, attempt, outcome),
     });

@@ -4,20 +4,12 @@ import type { Db } from "../../platform/db/connection.js";
 import { NotFoundError, ValidationError } from "../../platform/errors.js";
 import { recordEvent } from "../../platform/events.js";
 import { notFoundOrForeign, type OrgContext } from "../../platform/tenancy.js";
+import { canonicalTimezone } from "../../platform/time.js";
 import { toMemberRate, toSettings } from "./format.js";
 import type { MemberRate, Settings, UpdateSettingsBody } from "./schemas.js";
 import { createSettingsStore } from "./store.js";
 
 const CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
-
-/** The zone's canonical IANA name, or null when the platform's time zone database lacks it. */
-function canonicalTimezone(name: string): string | null {
-  try {
-    return new Intl.DateTimeFormat("en", { timeZone: name }).resolvedOptions().timeZone;
-  } catch {
-    return null;
-  }
-}
 
 export function createSettingsService(deps: { db: Db }) {
   const { db } = deps;

@@ -257,6 +257,15 @@ export interface JobResultChunksTable {
   data: string;
 }
 
+export interface ImportFingerprintsTable {
+  organization_id: string;
+  /** sha256 hex of an imported row's source and content (jobs/sources/fingerprint.ts). */
+  fingerprint: string;
+  time_entry_id: string;
+  job_id: string | null;
+  created_at: Timestamp;
+}
+
 export interface InvitationsTable {
   id: string;
   organization_id: string;
@@ -342,6 +351,7 @@ export interface Database {
   webhook_attempts: WebhookAttemptsTable;
   jobs: JobsTable;
   job_result_chunks: JobResultChunksTable;
+  import_fingerprints: ImportFingerprintsTable;
   invitations: InvitationsTable;
   idempotency_keys: IdempotencyKeysTable;
   logs: LogsTable;

@@ -6,6 +6,7 @@ import * as webhooksJobsLogs from "./0004_webhooks_jobs_logs.js";
 import * as logsRetention from "./0005_logs_retention.js";
 import * as invitationsAndRates from "./0006_invitations_and_rates.js";
 import * as boundedJobs from "./0007_bounded_jobs.js";
+import * as importFingerprints from "./0008_import_fingerprints.js";
 import * as idempotencyKeys from "./0010_idempotency_keys.js";
 
 /**
@@ -20,5 +21,6 @@ export const migrations: Record<string, Migration> = {
   "0005_logs_retention": logsRetention,
   "0006_invitations_and_rates": invitationsAndRates,
   "0007_bounded_jobs": boundedJobs,
+  "0008_import_fingerprints": importFingerprints,
   "0010_idempotency_keys": idempotencyKeys,
 };
