@@ -43,6 +43,11 @@ export interface RateLimitConfig {
   enabled: boolean;
   plans: PlanLimits;
   unauthenticatedPerMinute: number;
+  /**
+   * Length of the "per minute" window in seconds (`VOLTASIS_RATE_LIMIT_MINUTE_SECONDS`, default 60).
+   * Only for tests of clients' retry behaviour, which would otherwise wait a minute for a 429 to pass.
+   */
+  minuteSeconds: number;
 }
 
 /** A bad environment value; the message always names the variable (SPEC §1). */
@@ -209,6 +214,7 @@ export function loadConfig(env: Env = process.env): Config {
         DEFAULT_UNAUTHENTICATED_PER_MINUTE,
         1,
       ),
+      minuteSeconds: integer(env, "VOLTASIS_RATE_LIMIT_MINUTE_SECONDS", 60, 1),
     },
     maxEventLoopDelayMs: integer(env, "VOLTASIS_MAX_EVENT_LOOP_DELAY_MS", 1_000, 0),
     defaultPlan: oneOf(env, "VOLTASIS_DEFAULT_PLAN", PLANS, "enterprise"),

@@ -14,6 +14,7 @@ describe("rate-limit and scale-out configuration", () => {
         enterprise: { perMinute: 1000, perDay: null },
       },
       unauthenticatedPerMinute: 100,
+      minuteSeconds: 60,
     });
     expect(config.trustProxy).toBe(false);
     expect(config.redisPrefix).toBe("voltasis");
@@ -30,6 +31,15 @@ describe("rate-limit and scale-out configuration", () => {
       enterprise: { perMinute: 5000, perDay: 900000 },
     });
     expect(DEFAULT_PLAN_LIMITS.free.perDay).toBe(1000); // the defaults were not changed in place
+  });
+
+  it("VOLTASIS_RATE_LIMIT_MINUTE_SECONDS is a whole number of seconds, at least 1", () => {
+    expect(loadConfig({ VOLTASIS_RATE_LIMIT_MINUTE_SECONDS: "2" }).rateLimits.minuteSeconds).toBe(2);
+    for (const bad of ["0", "1.5", "soon"]) {
+      expect(() => loadConfig({ VOLTASIS_RATE_LIMIT_MINUTE_SECONDS: bad })).toThrow(
+        /VOLTASIS_RATE_LIMIT_MINUTE_SECONDS/,
+      );
+    }
   });
 
   it("VOLTASIS_TRUST_PROXY: true, false, or addresses and CIDR ranges", () => {

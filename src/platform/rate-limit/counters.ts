@@ -6,7 +6,7 @@ import {
   RateLimiterRedis,
   type RateLimiterRes,
 } from "rate-limiter-flexible";
-import { WINDOWS, type WindowName } from "./plans.js";
+import { WINDOWS, type WindowLengths, type WindowName } from "./plans.js";
 
 /** How many requests a key made in its current window, and when that window ends. */
 export interface Count {
@@ -47,10 +47,12 @@ export function createCounters(options: {
   redisUrl?: string;
   prefix: string;
   log: FastifyBaseLogger;
+  windows?: WindowLengths;
 }): Counters {
   const { redisUrl, prefix, log } = options;
+  const windows = options.windows ?? WINDOWS;
   const memory = (window: WindowName) =>
-    new RateLimiterMemory({ points: UNCAPPED, duration: WINDOWS[window], keyPrefix: window });
+    new RateLimiterMemory({ points: UNCAPPED, duration: windows[window], keyPrefix: window });
   if (!redisUrl) return countWith({ minute: memory("minute"), day: memory("day"), signIn: memory("signIn") });
 
   const redis = new Redis(redisUrl, {
@@ -74,7 +76,7 @@ export function createCounters(options: {
       storeClient: redis,
       keyPrefix: `${prefix}:rl:${window}`,
       points: UNCAPPED,
-      duration: WINDOWS[window],
+      duration: windows[window],
       rejectIfRedisNotReady: true,
       insuranceLimiter: memory(window),
     });

@@ -126,3 +126,27 @@ describe("the daily window", () => {
     expect(limitHeaders(await me(t.app, key.secret))).toMatchObject({ limit: 1000, remaining: 994 });
   });
 });
+
+describe("VOLTASIS_RATE_LIMIT_MINUTE_SECONDS: a short 'minute' for tests of clients' retries", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({
+      VOLTASIS_DEFAULT_PLAN: "free",
+      VOLTASIS_PLAN_LIMITS: JSON.stringify({ free: { per_minute: 2 } }),
+      VOLTASIS_RATE_LIMIT_MINUTE_SECONDS: "2",
+    });
+  });
+  afterAll(() => t.close());
+
+  it("a 429's Retry-After fits the short window, and waiting it out is enough", async () => {
+    const owner = await registerAccount(t.app);
+    const key = await createKey(t.app, owner.accessToken);
+    expect((await me(t.app, key.secret)).statusCode).toBe(200);
+    expect((await me(t.app, key.secret)).statusCode).toBe(200);
+    const refused = await me(t.app, key.secret);
+    const seconds = expectRateLimited(refused);
+    expect(seconds).toBeLessThanOrEqual(2);
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000 + 100));
+    expect((await me(t.app, key.secret)).statusCode).toBe(200);
+  });
+});

@@ -3,7 +3,7 @@ import type { Principal } from "../auth/authenticator.js";
 import { hashSecret } from "../auth/secrets.js";
 import type { Config, Plan } from "../config.js";
 import { type Count, createCounters } from "./counters.js";
-import { FAILED_SIGN_INS } from "./plans.js";
+import { FAILED_SIGN_INS, WINDOWS } from "./plans.js";
 
 /** What one window says about a request: SPEC §4's headers, and whether it is refused. */
 export interface Verdict {
@@ -42,10 +42,15 @@ const emailKey = (email: string) => `email:${hashSecret(email.trim().toLowerCase
  * plugin.ts turns verdicts into headers and 429s.
  */
 export function createRateLimiter(config: Config, log: FastifyBaseLogger) {
-  const { enabled, plans, unauthenticatedPerMinute } = config.rateLimits;
+  const { enabled, plans, unauthenticatedPerMinute, minuteSeconds } = config.rateLimits;
   // With limits off nothing is counted, so nothing connects to Redis either.
   const counters = enabled
-    ? createCounters({ redisUrl: config.redisUrl, prefix: config.redisPrefix, log })
+    ? createCounters({
+        redisUrl: config.redisUrl,
+        prefix: config.redisPrefix,
+        log,
+        windows: { ...WINDOWS, minute: minuteSeconds },
+      })
     : undefined;
   const count = () => {
     if (!counters) throw new Error("rate limits are off");

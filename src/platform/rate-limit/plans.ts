@@ -26,6 +26,7 @@ export const DEFAULT_UNAUTHENTICATED_PER_MINUTE = 100;
  */
 export const FAILED_SIGN_INS = { perEmail: 10, perIp: 30, windowSeconds: 15 * 60 } as const;
 
-/** The windows counted; each is a fixed window that starts at the first request it counts. */
+/** The windows counted, in seconds; each is a fixed window that starts at the first request it counts. */
 export const WINDOWS = { minute: 60, day: 86_400, signIn: FAILED_SIGN_INS.windowSeconds } as const;
 export type WindowName = keyof typeof WINDOWS;
+export type WindowLengths = Record<WindowName, number>;

@@ -1,0 +1,6 @@
+import type { Model } from "./model.js";
+
+/** The generated files of the go SDK (sdks/go/): path from the repository root → text. */
+export function render(_model: Model): Record<string, string> {
+  return {};
+}
