@@ -71,6 +71,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Draining is main.ts's job (see stop()): requests already sent on open connections are served.
     return503OnClosing: false,
     forceCloseConnections: false,
+    // `/v1/clients/` is `/v1/clients`, as a person typing a URL expects.
+    routerOptions: { ignoreTrailingSlash: true },
     ...frameworkErrorOptions,
   });
   const isDraining = deps.isDraining ?? (() => false);

@@ -69,7 +69,10 @@ export function fromValidation(error: AjvError, context: string | undefined): Ap
   const allowed = error.params.allowedValues as unknown[] | undefined;
   const message = allowed
     ? `${field} must be one of: ${allowed.join(", ")}`
-    : `${field} ${error.message ?? "is invalid"}`;
+    : error.keyword === "format" && error.params.format === "date-time"
+      ? `${field} must be an RFC 3339 date-time such as 2024-03-04T09:00:00Z` +
+        (context === "querystring" ? " (in a URL, write a + offset as %2B)" : "")
+      : `${field} ${error.message ?? "is invalid"}`;
   return new ApiError("VALIDATION_ERROR", message, { field, reason, location: context });
 }
 

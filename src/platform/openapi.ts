@@ -34,7 +34,11 @@ export const openApiPlugin = fp(
       transformObject: (documents) =>
         shapeDocument((documents as { openapiObject: Record<string, unknown> }).openapiObject) as never,
     });
-    await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { deepLinking: true } });
+    await app.register(swaggerUi, {
+      routePrefix: "/docs",
+      uiConfig: { deepLinking: true },
+      theme: { title: "Voltasis API reference" },
+    });
     app.get("/v1/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () =>
       app.swagger(),
     );

@@ -57,6 +57,8 @@ export const rateLimitPlugin = fp<{ limiter: RateLimiter }>(
     app.addHook("onRequest", (request, reply, done) => {
       const access = request.routeOptions.config.access;
       if (access && access !== "public") return done();
+      // The interactive reference loads a dozen assets per page view: not API traffic to limit.
+      if (request.routeOptions.url?.startsWith("/docs")) return done();
       limiter.address(request.ip).then((verdict) => {
         try {
           enforce(reply, verdict, "ip_limit");
