@@ -159,7 +159,7 @@ export interface Measurement {
   p99Ms: number;
 }
 
-export type RequestOptions = Pick<autocannon.Options, "headers" | "method" | "body">;
+export type RequestOptions = Pick<autocannon.Options, "headers" | "method" | "body" | "requests">;
 
 /**
  * `connections` overrides BENCH_CONNECTIONS for one scenario: a latency goal ("a report answers

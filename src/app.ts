@@ -5,6 +5,8 @@ import { clientRoutes } from "./features/clients/routes.js";
 import { eventRoutes } from "./features/events/routes.js";
 import { healthRoutes } from "./features/health/routes.js";
 import { jobRoutes } from "./features/jobs/routes.js";
+import { registerJobWorker } from "./features/jobs/worker.js";
+import { registerRetention } from "./features/logs/retention.js";
 import { logRoutes } from "./features/logs/routes.js";
 import { memberRoutes } from "./features/members/routes.js";
 import { NAMED_SCHEMAS } from "./features/named-schemas.js";
@@ -16,6 +18,7 @@ import { tagRoutes } from "./features/tags/routes.js";
 import { taskRoutes } from "./features/tasks/routes.js";
 import { timeEntryRoutes } from "./features/time-entries/routes.js";
 import { webhookRoutes } from "./features/webhooks/routes.js";
+import { registerDeliveryWorker } from "./features/webhooks/worker.js";
 import { type Authenticator, createAuthenticator } from "./platform/auth/authenticator.js";
 import { createIdentityStore } from "./platform/auth/identity-store.js";
 import { authPlugin } from "./platform/auth/plugin.js";
@@ -35,6 +38,7 @@ import { createRateLimiter } from "./platform/rate-limit/limiter.js";
 import { credentialHooks, rateLimitPlugin } from "./platform/rate-limit/plugin.js";
 import { requestLogPlugin } from "./platform/request-log.js";
 import { registerValidation } from "./platform/validation.js";
+import { API_VERSIONS, versionsPlugin } from "./platform/versions.js";
 
 export interface AppDeps {
   config: Config;
@@ -100,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(requestLogPlugin, { db: database.db });
   await app.register(conditionalRequests);
   await app.register(idempotencyPlugin, { db: database.db });
+  await app.register(versionsPlugin);
   await app.register(openApiPlugin);
 
   const background = createBackground({
@@ -111,23 +116,31 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook("onClose", () => background.stop());
 
   const clock = deps.clock ?? systemClock;
-  const features = { db: database.db, authenticator, config, background, clock };
   await app.register(healthRoutes, { db: database, isDraining, redisReachable: limiter.redisReachable });
-  await app.register(accountRoutes, { prefix: "/v1/auth", ...features });
-  await app.register(organizationRoutes, { prefix: "/v1", ...features });
-  await app.register(memberRoutes, { prefix: "/v1", ...features });
-  await app.register(invitationAcceptRoutes, { prefix: "/v1", ...features });
-  await app.register(apiKeyRoutes, { prefix: "/v1/api-keys", ...features });
-  await app.register(settingsRoutes, { prefix: "/v1", ...features });
-  await app.register(timeEntryRoutes, { prefix: "/v1", ...features });
-  await app.register(reportRoutes, { prefix: "/v1", ...features });
-  await app.register(clientRoutes, { prefix: "/v1", ...features });
-  await app.register(eventRoutes, { prefix: "/v1", ...features });
-  await app.register(projectRoutes, { prefix: "/v1", ...features });
-  await app.register(taskRoutes, { prefix: "/v1", ...features });
-  await app.register(tagRoutes, { prefix: "/v1", ...features });
-  await app.register(webhookRoutes, { prefix: "/v1", ...features });
-  await app.register(jobRoutes, { prefix: "/v1", ...features });
-  await app.register(logRoutes, { prefix: "/v1", ...features });
+  // Every feature once per API version, from the same code (SPEC §8): versions differ in schemas
+  // and small adapters (platform/versions.ts). Background work is registered once, after them.
+  for (const version of API_VERSIONS) {
+    const features = { db: database.db, authenticator, config, background, clock, version };
+    await app.register(accountRoutes, { prefix: `/${version}/auth`, ...features });
+    await app.register(organizationRoutes, { prefix: `/${version}`, ...features });
+    await app.register(memberRoutes, { prefix: `/${version}`, ...features });
+    await app.register(invitationAcceptRoutes, { prefix: `/${version}`, ...features });
+    await app.register(apiKeyRoutes, { prefix: `/${version}/api-keys`, ...features });
+    await app.register(settingsRoutes, { prefix: `/${version}`, ...features });
+    await app.register(timeEntryRoutes, { prefix: `/${version}`, ...features });
+    await app.register(reportRoutes, { prefix: `/${version}`, ...features });
+    await app.register(clientRoutes, { prefix: `/${version}`, ...features });
+    await app.register(eventRoutes, { prefix: `/${version}`, ...features });
+    await app.register(projectRoutes, { prefix: `/${version}`, ...features });
+    await app.register(taskRoutes, { prefix: `/${version}`, ...features });
+    await app.register(tagRoutes, { prefix: `/${version}`, ...features });
+    await app.register(webhookRoutes, { prefix: `/${version}`, ...features });
+    await app.register(jobRoutes, { prefix: `/${version}`, ...features });
+    await app.register(logRoutes, { prefix: `/${version}`, ...features });
+  }
+  const workers = { db: database.db, config, background, clock };
+  registerDeliveryWorker(app, workers);
+  registerJobWorker(app, workers);
+  registerRetention(workers);
   return app;
 }

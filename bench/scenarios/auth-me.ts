@@ -26,7 +26,7 @@ export async function run(bench: Bench): Promise<Row> {
   return compare("GET /v1/auth/me (key)", real, floor);
 }
 
-export async function createApiKey(baseUrl: string): Promise<string> {
+export async function createApiKey(baseUrl: string, scopes: string[] = ["read"]): Promise<string> {
   const account = await postJson(`${baseUrl}/v1/auth/register`, {
     // Unique, so that a run against BENCH_DATABASE_URL can be repeated.
     email: `bench-${randomBytes(6).toString("hex")}@example.com`,
@@ -35,6 +35,6 @@ export async function createApiKey(baseUrl: string): Promise<string> {
     organization_name: "Bench",
   });
   const { access_token } = account.data as { access_token: string };
-  const key = await postJson(`${baseUrl}/v1/api-keys`, { name: "bench", scopes: ["read"] }, access_token);
+  const key = await postJson(`${baseUrl}/v1/api-keys`, { name: "bench", scopes }, access_token);
   return (key.data as { secret: string }).secret;
 }

@@ -11,6 +11,7 @@ import { DetailedEntrySchema, SummarySchema } from "./reports/schemas.js";
 import { MemberRateSchema, SettingsSchema } from "./settings/schemas.js";
 import { TagSchema } from "./tags/schemas.js";
 import { TaskSchema } from "./tasks/schemas.js";
+import { ExpandedTimeEntrySchema } from "./time-entries/expand.js";
 import { TimeEntrySchema } from "./time-entries/schemas.js";
 import { DeliverySchema, WebhookSchema, WebhookWithSecretSchema } from "./webhooks/schemas.js";
 
@@ -34,6 +35,7 @@ export const NAMED_SCHEMAS = [
   TaskSchema,
   TagSchema,
   TimeEntrySchema,
+  ExpandedTimeEntrySchema,
   SummarySchema,
   DetailedEntrySchema,
   EventSchema,

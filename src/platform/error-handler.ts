@@ -5,6 +5,7 @@ import { dataExceptionReason } from "./db/errors.js";
 import { metadata } from "./envelope.js";
 import { ApiError, type ErrorDetails } from "./errors.js";
 import { newId } from "./ids.js";
+import { API_VERSIONS, BETA_VERSIONS } from "./versions.js";
 
 export interface AjvError {
   keyword: string;
@@ -289,16 +290,16 @@ export function registerErrorHandling(app: FastifyInstance): void {
 
   app.setNotFoundHandler((request, reply) => {
     const version = /^\/(v\d+)(\/|$)/.exec(request.url)?.[1];
-    const message =
-      version && version !== "v1"
-        ? `API version ${version} is not available; the current version is v1`
-        : `No route ${request.method} ${request.url.split("?")[0]}`;
+    const unknownVersion = version !== undefined && !(API_VERSIONS as readonly string[]).includes(version);
+    const message = unknownVersion
+      ? `API version ${version} is not available; the versions are ${API_VERSIONS.map(
+          (v) => `${v}${BETA_VERSIONS.has(v) ? " (beta)" : ""}`,
+        ).join(" and ")}`
+      : `No route ${request.method} ${request.url.split("?")[0]}`;
     return sendError(
       request,
       reply,
-      new ApiError("NOT_FOUND", message, {
-        reason: version && version !== "v1" ? "unknown_version" : "unknown_route",
-      }),
+      new ApiError("NOT_FOUND", message, { reason: unknownVersion ? "unknown_version" : "unknown_route" }),
     );
   });
 }

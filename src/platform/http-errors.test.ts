@@ -38,8 +38,10 @@ describe("SPEC §2 on the framework's own errors: never Fastify's default shape"
   });
 
   it("unknown API version → 404 with a clear message (SPEC §8)", async () => {
-    const res = await t.app.inject({ method: "GET", url: "/v2/projects" });
-    expect(expectError(res, 404, "NOT_FOUND").message).toMatch(/v2 is not available/);
+    const res = await t.app.inject({ method: "GET", url: "/v3/projects" });
+    const error = expectError(res, 404, "NOT_FOUND");
+    expect(error.message).toBe("API version v3 is not available; the versions are v1 and v2 (beta)");
+    expect(error.details).toEqual({ reason: "unknown_version" });
   });
 
   it("malformed JSON → 400 INVALID_REQUEST", async () => {

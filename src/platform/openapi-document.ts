@@ -295,5 +295,21 @@ export function shapeDocument(document: Json): Json {
     ]),
   );
   document.components = components;
+  dropUnusedSchemas(document);
   return document;
+}
+
+/** Shared schemas registered for every version that this document never references (v2 has no Pagination). */
+function dropUnusedSchemas(document: Json) {
+  const schemas = (document.components as { schemas?: Record<string, unknown> }).schemas ?? {};
+  const used = new Set<string>();
+  const pending = [JSON.stringify(document.paths), JSON.stringify((document.components as Json).responses)];
+  while (pending.length > 0) {
+    for (const [, name] of (pending.pop() as string).matchAll(/"#\/components\/schemas\/([^"]+)"/g)) {
+      if (name === undefined || used.has(name)) continue;
+      used.add(name);
+      pending.push(JSON.stringify(schemas[name]));
+    }
+  }
+  for (const name of Object.keys(schemas)) if (!used.has(name)) delete schemas[name];
 }

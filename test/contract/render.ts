@@ -1,6 +1,7 @@
 import { buildApp } from "../../src/app.js";
 import { loadConfig } from "../../src/platform/config.js";
 import { connect } from "../../src/platform/db/connection.js";
+import { API_VERSIONS } from "../../src/platform/versions.js";
 
 /**
  * The OpenAPI documents as the server serves them, rendered without a database: building the app
@@ -15,8 +16,12 @@ export async function renderOpenApiDocuments(): Promise<Record<string, string>> 
   });
   try {
     await app.ready();
-    const v1 = await app.inject({ method: "GET", url: "/v1/openapi.json" });
-    return { "v1.json": `${JSON.stringify(v1.json(), null, 2)}\n` };
+    const documents: Record<string, string> = {};
+    for (const version of API_VERSIONS) {
+      const res = await app.inject({ method: "GET", url: `/${version}/openapi.json` });
+      documents[`${version}.json`] = `${JSON.stringify(res.json(), null, 2)}\n`;
+    }
+    return documents;
   } finally {
     await app.close();
     await database.close();

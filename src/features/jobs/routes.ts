@@ -4,7 +4,6 @@ import { Envelope, ListEnvelope, ok, okList } from "../../platform/envelope.js";
 import type { FeatureRoutes } from "../../platform/feature.js";
 import { CreateJobBody, JobParams, JobSchema, ListJobsQuery } from "./schemas.js";
 import { createJobService } from "./service.js";
-import { createJobWorker } from "./worker.js";
 
 // The app takes 1 MiB bodies; an import carries its CSV file, and 50,000 rows run to ~10 MB.
 const IMPORT_BODY_LIMIT_BYTES = 32 * 1_048_576;
@@ -12,7 +11,6 @@ const IMPORT_BODY_LIMIT_BYTES = 32 * 1_048_576;
 export const jobRoutes: FeatureRoutes = async (fastify, deps) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const jobs = createJobService(deps);
-  deps.background.register(createJobWorker({ db: deps.db, clock: deps.clock, log: fastify.log }));
   const tags = ["jobs"];
   const job = Envelope(JobSchema);
 

@@ -1,10 +1,11 @@
-import type { FastifyBaseLogger } from "fastify";
+import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { effectiveScopes, isScope, roleScopes } from "../../platform/auth/scopes.js";
 import type { Clock } from "../../platform/background/clock.js";
 import type { BackgroundTask } from "../../platform/background/runner.js";
 import type { Db } from "../../platform/db/connection.js";
 import { ApiError } from "../../platform/errors.js";
 import { recordEvent } from "../../platform/events.js";
+import type { WorkerDeps } from "../../platform/feature.js";
 import { type OrgContext, systemOrgContext } from "../../platform/tenancy.js";
 import { runExport } from "./export.js";
 import { toJob } from "./format.js";
@@ -145,4 +146,9 @@ export function createJobWorker(deps: { db: Db; clock: Clock; log: FastifyBaseLo
       return 1;
     },
   };
+}
+
+/** Once per process (app.ts): any process may run any organization's queued jobs. */
+export function registerJobWorker(app: FastifyInstance, deps: WorkerDeps): void {
+  deps.background.register(createJobWorker({ db: deps.db, clock: deps.clock, log: app.log }));
 }

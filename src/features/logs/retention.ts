@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { Clock } from "../../platform/background/clock.js";
 import type { BackgroundTask } from "../../platform/background/runner.js";
 import type { Db } from "../../platform/db/connection.js";
+import type { WorkerDeps } from "../../platform/feature.js";
 import { LOG_RETENTION_DAYS, USAGE_RETENTION_DAYS } from "./schemas.js";
 
 export const RETENTION_TASK = "retention";
@@ -150,3 +151,8 @@ export function createRetention(deps: { db: Db; clock: Clock }, options: { batch
 }
 
 export type Retention = ReturnType<typeof createRetention>;
+
+/** Once per process (app.ts); the hourly claim makes one process across all do each run. */
+export function registerRetention(deps: WorkerDeps): void {
+  deps.background.register(createRetention(deps).task);
+}

@@ -1,7 +1,6 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Envelope, ListEnvelope, ok, okList } from "../../platform/envelope.js";
 import type { FeatureRoutes } from "../../platform/feature.js";
-import { createRetention } from "./retention.js";
 import {
   DEFAULT_USAGE_DAYS,
   ListLogsQuery,
@@ -16,7 +15,6 @@ import { createLogService } from "./service.js";
 export const logRoutes: FeatureRoutes = async (fastify, deps) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const logs = createLogService(deps);
-  deps.background.register(createRetention(deps).task);
 
   app.get(
     "/logs",

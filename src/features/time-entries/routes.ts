@@ -1,7 +1,10 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { Type } from "@sinclair/typebox";
+import { type TObject, Type } from "@sinclair/typebox";
+import type { FastifyRequest } from "fastify";
 import { Envelope, ListEnvelope, NoContent, ok, okList } from "../../platform/envelope.js";
 import type { FeatureRoutes } from "../../platform/feature.js";
+import { registerBulkRoutes } from "./bulk-routes.js";
+import { ExpandedTimeEntrySchema, ExpandQuery, expandEntries, parseExpand } from "./expand.js";
 import { timeEntryVersion } from "./format.js";
 import {
   CreateTimeEntryBody,
@@ -25,6 +28,20 @@ export const timeEntryRoutes: FeatureRoutes = async (fastify, deps) => {
   const entries = createTimeEntryService(deps);
   const tags = ["time-entries"];
   const entry = Envelope(TimeEntrySchema);
+  // v2 (beta) adds `expand` to every read of entries and the bulk routes; v1 stays as it was.
+  const v2 = deps.version === "v2";
+  const item = v2 ? ExpandedTimeEntrySchema : TimeEntrySchema;
+  const withExpand = <T extends TObject>(query: T) =>
+    v2 ? Type.Object({ ...query.properties, expand: ExpandQuery }, { additionalProperties: false }) : query;
+  const expanded = async (request: FastifyRequest, list: TimeEntry[]) =>
+    v2
+      ? expandEntries(
+          deps.db,
+          request.org,
+          list,
+          parseExpand(request.principal, (request.query as { expand?: string }).expand),
+        )
+      : list;
   // A running timer's ETag follows its stored version, not its ticking duration (SPEC §8).
   const one = (data: unknown) => (data === null ? null : timeEntryVersion(data as TimeEntry));
   const many = (data: unknown) => (data as TimeEntry[]).map(timeEntryVersion);
@@ -42,13 +59,14 @@ export const timeEntryRoutes: FeatureRoutes = async (fastify, deps) => {
           "`start`. Sort by `start` (default, desc), `end`, `duration` or `created_at`. Pages by " +
           "`limit`/`offset`, `page`/`per_page`, or the cursor `starting_after` (with sort `start` or " +
           "`created_at`). Running timers count as ending last and show the seconds elapsed so far.",
-        querystring: ListTimeEntriesQuery,
-        response: { 200: ListEnvelope(TimeEntrySchema) },
+        querystring: withExpand(ListTimeEntriesQuery),
+        response: { 200: ListEnvelope(item) },
       },
     },
     async (request) => {
-      const { items, pagination } = await entries.list(request.org, request.principal, request.query);
-      return okList(request, items, pagination);
+      const { expand: _expand, ...query } = request.query as ListTimeEntriesQuery & { expand?: string };
+      const { items, pagination } = await entries.list(request.org, request.principal, query);
+      return okList(request, await expanded(request, items), pagination);
     },
   );
 
@@ -60,10 +78,14 @@ export const timeEntryRoutes: FeatureRoutes = async (fastify, deps) => {
         tags,
         operationId: "timeEntries.current",
         summary: "The caller's running timer; data is null when none runs",
-        response: { 200: Envelope(Type.Union([Type.Ref(TimeEntrySchema), Type.Null()])) },
+        querystring: withExpand(Type.Object({}, { additionalProperties: false })),
+        response: { 200: Envelope(Type.Union([Type.Ref(item), Type.Null()])) },
       },
     },
-    async (request) => ok(request, await entries.current(request.org, request.principal)),
+    async (request) => {
+      const running = await entries.current(request.org, request.principal);
+      return ok(request, running && (await expanded(request, [running]))[0]);
+    },
   );
 
   app.get(
@@ -75,10 +97,14 @@ export const timeEntryRoutes: FeatureRoutes = async (fastify, deps) => {
         tags,
         summary: "One time entry",
         params: TimeEntryParams,
-        response: { 200: entry },
+        querystring: withExpand(Type.Object({}, { additionalProperties: false })),
+        response: { 200: Envelope(item) },
       },
     },
-    async (request) => ok(request, await entries.get(request.org, request.principal, request.params.id)),
+    async (request) => {
+      const found = await entries.get(request.org, request.principal, request.params.id);
+      return ok(request, (await expanded(request, [found]))[0]);
+    },
   );
 
   app.post(
@@ -176,4 +202,6 @@ export const timeEntryRoutes: FeatureRoutes = async (fastify, deps) => {
       return reply.status(204).send();
     },
   );
+
+  if (v2) registerBulkRoutes(app, deps);
 };

@@ -24,13 +24,17 @@ export interface Write {
   settings: EntrySettings;
 }
 
-/** One transaction with the organization's settings read; database violations become API errors. */
+/**
+ * One transaction with the organization's settings read; database violations become API errors.
+ * Inside a transaction already (v2's bulk writes run each item in the batch's), it joins it.
+ */
 export async function inTransaction<T>(db: Db, ctx: OrgContext, work: (w: Write) => Promise<T>): Promise<T> {
+  const run = async (trx: Db) => {
+    const store = createTimeEntryStore(trx);
+    return work({ trx, store, settings: await store.settings(ctx) });
+  };
   try {
-    return await db.transaction().execute(async (trx) => {
-      const store = createTimeEntryStore(trx);
-      return work({ trx, store, settings: await store.settings(ctx) });
-    });
+    return await (db.isTransaction ? run(db) : db.transaction().execute(run));
   } catch (error) {
     throw fromDatabaseError(error);
   }

@@ -13,12 +13,10 @@ import {
   WebhookWithSecretSchema,
 } from "./schemas.js";
 import { createWebhookService } from "./service.js";
-import { registerDeliveryWorker } from "./worker.js";
 
 export const webhookRoutes: FeatureRoutes = async (fastify, deps) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const webhooks = createWebhookService(deps);
-  registerDeliveryWorker(fastify, deps);
   const tags = ["webhooks"];
 
   app.get(

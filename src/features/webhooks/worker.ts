@@ -2,7 +2,7 @@ import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import type { Clock } from "../../platform/background/clock.js";
 import type { Db } from "../../platform/db/connection.js";
 import { DELIVERIES_CHANNEL, recordEvent } from "../../platform/events.js";
-import type { FeatureDeps } from "../../platform/feature.js";
+import type { WorkerDeps } from "../../platform/feature.js";
 import { systemOrgContext } from "../../platform/tenancy.js";
 import { toWebhook } from "./format.js";
 import { type ClaimedDelivery, createQueueStore, type DeliveryOutcome } from "./queue-store.js";
@@ -244,7 +244,7 @@ export function createDeliveryWorker(deps: {
 }
 
 /** Registers the delivery loop with the app's background runner; it stops before the sender closes. */
-export function registerDeliveryWorker(fastify: FastifyInstance, deps: FeatureDeps) {
+export function registerDeliveryWorker(fastify: FastifyInstance, deps: WorkerDeps) {
   const sender = createWebhookSender({
     allowPrivate: deps.config.webhooksAllowPrivate,
     timeoutMs: DELIVERY_TIMEOUT_MS,

@@ -51,7 +51,8 @@ export const authPlugin = fp<{ authenticator: Authenticator; hooks?: CredentialH
         }
         return;
       }
-      route.schema = route.schema ?? {};
+      // A copy: Fastify hands the HEAD twin of a GET the same schema object, which this extends.
+      route.schema = { ...route.schema };
       const schema = route.schema as Record<string, unknown>;
       if (access !== "public") {
         schema.security = [{ bearerAuth: [] }];
