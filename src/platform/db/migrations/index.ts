@@ -6,6 +6,7 @@ import * as webhooksJobsLogs from "./0004_webhooks_jobs_logs.js";
 import * as logsRetention from "./0005_logs_retention.js";
 import * as invitationsAndRates from "./0006_invitations_and_rates.js";
 import * as boundedJobs from "./0007_bounded_jobs.js";
+import * as sandbox from "./0009_sandbox.js";
 
 /**
  * Forward-only and never edited once landed: add a new numbered file and list it here.
@@ -19,4 +20,6 @@ export const migrations: Record<string, Migration> = {
   "0005_logs_retention": logsRetention,
   "0006_invitations_and_rates": invitationsAndRates,
   "0007_bounded_jobs": boundedJobs,
+  // 0008 is taken by a branch landing beside this one.
+  "0009_sandbox": sandbox,
 };
