@@ -12,6 +12,9 @@ import { organizationRoutes } from "./features/organizations/routes.js";
 import { ORGANIZATION_SCHEMAS } from "./features/organizations/schemas.js";
 import { projectRoutes } from "./features/projects/routes.js";
 import { reportRoutes } from "./features/reports/routes.js";
+import { sandboxRoutes } from "./features/sandbox/routes.js";
+import { SandboxSchema } from "./features/sandbox/schemas.js";
+import { createSandboxService } from "./features/sandbox/service.js";
 import { settingsRoutes } from "./features/settings/routes.js";
 import { tagRoutes } from "./features/tags/routes.js";
 import { taskRoutes } from "./features/tasks/routes.js";
@@ -79,10 +82,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerErrorHandling(app);
   registerValidation(app);
-  for (const schema of [...SHARED_SCHEMAS, ...ORGANIZATION_SCHEMAS, ...MEMBER_SCHEMAS]) app.addSchema(schema);
+  for (const schema of [...SHARED_SCHEMAS, ...ORGANIZATION_SCHEMAS, ...MEMBER_SCHEMAS, SandboxSchema]) {
+    app.addSchema(schema);
+  }
 
+  const clock = deps.clock ?? systemClock;
+  // Test-mode credentials act on a sandbox twin, which their first use creates (SPEC §8).
   const authenticator = createAuthenticator(createIdentityStore(database.db), {
     platformAdmins: config.platformAdmins,
+    sandbox: createSandboxService({ db: database.db, clock }).gate,
   });
   app.decorate("authenticator", authenticator);
   app.addHook("onClose", () => authenticator.close());
@@ -104,7 +112,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook("onReady", () => background.start());
   app.addHook("onClose", () => background.stop());
 
-  const clock = deps.clock ?? systemClock;
   const features = { db: database.db, authenticator, config, background, clock };
   await app.register(healthRoutes, { db: database, isDraining, redisReachable: limiter.redisReachable });
   await app.register(accountRoutes, { prefix: "/v1/auth", ...features });
@@ -123,5 +130,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(webhookRoutes, { prefix: "/v1", ...features });
   await app.register(jobRoutes, { prefix: "/v1", ...features });
   await app.register(logRoutes, { prefix: "/v1", ...features });
+  await app.register(sandboxRoutes, { prefix: "/v1", ...features });
   return app;
 }

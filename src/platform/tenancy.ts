@@ -7,9 +7,10 @@ declare const orgContextBrand: unique symbol;
 
 /**
  * The organization a piece of work acts for. Every store function takes one as its first
- * argument and filters by `orgId`, so forgetting tenancy is a type error. Only two functions
- * make one: `orgContextOf` (from an authenticated principal) and `systemOrgContext` (for work
- * that starts without a request, such as registration or background jobs).
+ * argument and filters by `orgId`, so forgetting tenancy is a type error. Only three functions
+ * make one: `orgContextOf` (from an authenticated principal), `systemOrgContext` (for work
+ * that starts without a request, such as registration or background jobs) and `twinContextOf`
+ * (a request of a live organization acting on its own sandbox twin).
  *
  * Data access without one is limited to work that exists before or across organizations, each
  * in a file of its own: `platform/auth/identity-store.ts` (a credential becomes a principal before
@@ -37,6 +38,15 @@ export function orgContextOf(
 /** For code paths with no caller to take the organization from; the name makes them easy to audit. */
 export function systemOrgContext(orgId: string): OrgContext {
   return { orgId } as OrgContext;
+}
+
+/**
+ * The same request acting on its organization's sandbox twin (SPEC §8): a live credential resetting
+ * the sandbox. The caller found `twinId` as the twin of `ctx`'s organization; the audit entries
+ * written there still name the request.
+ */
+export function twinContextOf(ctx: OrgContext, twinId: string): OrgContext {
+  return { ...ctx, orgId: twinId } as OrgContext;
 }
 
 type OrgOwnedTable = {

@@ -19,11 +19,13 @@ export const apiKeyRoutes: FeatureRoutes = async (fastify, deps) => {
   app.post(
     "",
     {
-      config: { access: "write:api-keys" },
+      config: { access: "write:api-keys", liveOnly: true },
       schema: {
         tags,
         summary: "Create an API key; the secret is in this response only",
-        description: "The scopes may not exceed what the caller's role allows.",
+        description:
+          'The scopes may not exceed what the caller\'s role allows. `mode: "test"` makes a sandbox key ' +
+          "(`vlt_test_…`): it acts on the organization's sandbox twin, with the same scopes and your role.",
         body: CreateApiKeyBody,
         response: { 201: Envelope(ApiKeyWithSecretSchema) },
       },
@@ -37,10 +39,10 @@ export const apiKeyRoutes: FeatureRoutes = async (fastify, deps) => {
   app.get(
     "",
     {
-      config: { access: "read:api-keys" },
+      config: { access: "read:api-keys", liveOnly: true },
       schema: {
         tags,
-        summary: "List API keys (owners and admins see all, others their own), newest first",
+        summary: "List API keys, live and test (owners and admins see all, others their own), newest first",
         querystring: ListApiKeysQuery,
         response: { 200: ListEnvelope(ApiKeySchema) },
       },
@@ -54,7 +56,7 @@ export const apiKeyRoutes: FeatureRoutes = async (fastify, deps) => {
   app.get(
     "/:id",
     {
-      config: { access: "read:api-keys" },
+      config: { access: "read:api-keys", liveOnly: true },
       schema: {
         tags,
         summary: "Get an API key (never its secret)",
@@ -68,7 +70,7 @@ export const apiKeyRoutes: FeatureRoutes = async (fastify, deps) => {
   app.delete(
     "/:id",
     {
-      config: { access: "delete:api-keys" },
+      config: { access: "delete:api-keys", liveOnly: true },
       schema: {
         tags,
         summary: "Revoke an API key at once; revoking a revoked key is a no-op",
@@ -85,7 +87,7 @@ export const apiKeyRoutes: FeatureRoutes = async (fastify, deps) => {
   app.post(
     "/:id/roll",
     {
-      config: { access: "write:api-keys" },
+      config: { access: "write:api-keys", liveOnly: true },
       schema: {
         tags,
         summary: "Issue a new secret for the key; the old one stops now or after a grace period",

@@ -45,7 +45,7 @@ export const logRoutes: FeatureRoutes = async (fastify, deps) => {
   app.get(
     "/api-keys/:id/usage",
     {
-      config: { access: "read:api-keys" },
+      config: { access: "read:api-keys", liveOnly: true },
       schema: {
         tags: ["api-keys"],
         summary: "Requests and errors made with an API key, per UTC day",

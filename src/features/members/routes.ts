@@ -61,7 +61,7 @@ export const memberRoutes: FeatureRoutes = async (fastify, deps) => {
   app.post(
     "/users",
     {
-      config: { access: "write:users" },
+      config: { access: "write:users", liveOnly: true },
       schema: {
         tags,
         summary: "Invite a member by e-mail; the one-time token is in this response only",
@@ -118,7 +118,7 @@ export const memberRoutes: FeatureRoutes = async (fastify, deps) => {
   app.delete(
     "/invitations/:id",
     {
-      config: { access: "write:users" },
+      config: { access: "write:users", liveOnly: true },
       schema: {
         tags,
         summary: "Revoke an invitation: its token stops working at once",
@@ -135,7 +135,7 @@ export const memberRoutes: FeatureRoutes = async (fastify, deps) => {
   app.patch(
     "/users/:id",
     {
-      config: { access: "write:users" },
+      config: { access: "write:users", liveOnly: true },
       schema: {
         tags,
         summary: "Change a member's role, or deactivate or reactivate them",
@@ -155,7 +155,7 @@ export const memberRoutes: FeatureRoutes = async (fastify, deps) => {
   app.delete(
     "/users/:id",
     {
-      config: { access: "delete:users" },
+      config: { access: "delete:users", liveOnly: true },
       schema: {
         tags,
         summary: "Deactivate a member: their sessions here end, their data stays",
