@@ -15,8 +15,9 @@ export type TwinRow = {
 };
 
 /**
- * What a reset deletes, children first: the twin's data, its history of events and deliveries,
- * and its jobs. Its webhooks (configuration), members and request and audit log stay.
+ * What a reset deletes, children first: the twin's data, its events and its jobs. Its webhooks
+ * (configuration), members, request and audit log stay, and so do deliveries still pending: each
+ * is the promise of an event that did happen (SPEC §7, at least once), finished ones go.
  */
 const RESET_TABLES = [
   "time_entry_tags",
@@ -25,7 +26,6 @@ const RESET_TABLES = [
   "projects",
   "clients",
   "tags",
-  "webhook_deliveries",
   "events",
   "jobs",
   "invitations",
@@ -107,11 +107,16 @@ export function createSandboxStore(db: Db) {
       return row as TwinRow | undefined;
     },
 
-    /** Deletes the twin's data (RESET_TABLES) in one statement per table. */
+    /** Deletes the twin's data (RESET_TABLES) and finished deliveries, one statement per table. */
     async deleteData(twin: OrgContext): Promise<void> {
       for (const table of RESET_TABLES) {
         await db.deleteFrom(table).where("organization_id", "=", twin.orgId).execute();
       }
+      await db
+        .deleteFrom("webhook_deliveries")
+        .where("organization_id", "=", twin.orgId)
+        .where("status", "<>", "pending")
+        .execute();
     },
 
     async stampReset(twin: OrgContext, at: Date): Promise<TwinRow> {
