@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKey, me } from "../../../test/helpers/api-keys.js";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
-import { type Account, call, expectError, registerAccount } from "../../../test/helpers/fixtures.js";
+import { call, expectError, registerAccount } from "../../../test/helpers/fixtures.js";
 import { addMember } from "../../../test/helpers/members.js";
 
 let t: TestApp;
