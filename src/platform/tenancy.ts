@@ -17,8 +17,10 @@ declare const orgContextBrand: unique symbol;
  * any organization is known), the queue claims that hand out rows of every organization
  * (`features/webhooks/queue-store.ts`, `createJobQueue` in `features/jobs/store.ts`; each claimed
  * row then runs under `systemOrgContext` of its own organization), the request log's batched
- * writes (`platform/request-log.ts`, each row with its request's organization) and retention
- * (`features/logs/retention.ts`, which deletes by age only).
+ * writes (`platform/request-log.ts`, each row with its request's organization), retention
+ * (`features/logs/retention.ts`, which deletes by age only) and the daily sandbox reset's claim
+ * (`claimDueTwin` in `features/sandbox/store.ts`, which hands out one twin to reset under its own
+ * context).
  */
 export interface OrgContext {
   readonly orgId: string;

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { Db } from "../../platform/db/connection.js";
 import { isUniqueViolation } from "../../platform/db/errors.js";
 import type { Role } from "../../platform/db/schema.js";
+import type { OrganizationRow } from "../organizations/format.js";
 
 /**
  * Sign-up, login and token refresh: like `identity-store.ts`, this runs before any organization
@@ -123,16 +124,7 @@ export function createAccountStore(db: Db) {
         .where("o.sandbox_of", "is", null);
       if (orgId) query = query.where("m.organization_id", "=", orgId);
       return query.orderBy("m.created_at").orderBy("o.id").limit(1).executeTakeFirst() as Promise<
-        | {
-            id: string;
-            name: string;
-            plan: string;
-            sandbox_of: string | null;
-            created_at: Date;
-            updated_at: Date;
-            role: Role;
-          }
-        | undefined
+        (OrganizationRow & { role: Role }) | undefined
       >;
     },
 

@@ -2,7 +2,7 @@ import type { Role } from "../../platform/db/schema.js";
 import { rfc3339 } from "../../platform/time.js";
 import type { Organization, OrganizationMembership } from "./schemas.js";
 
-type OrganizationRow = {
+export type OrganizationRow = {
   id: string;
   name: string;
   plan: string;

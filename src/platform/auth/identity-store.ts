@@ -146,6 +146,8 @@ export function createIdentityStore(db: Db) {
           ...MEMBER_COLUMNS,
           ...TWIN_COLUMNS,
         ])
+        // Credentials belong to live organizations only; a twin is reached through one (SPEC §8).
+        .where("o.sandbox_of", "is", null)
         .where((w) =>
           w.or([
             w("k.secret_hash", "=", secretHash),
@@ -181,6 +183,7 @@ export function createIdentityStore(db: Db) {
         .select(["s.id", "t.expires_at", "s.revoked_at", ...MEMBER_COLUMNS])
         .where("t.token_hash", "=", tokenHash)
         .where("t.kind", "=", "access")
+        .where("o.sandbox_of", "is", null)
         .executeTakeFirst();
       return row
         ? toRecord(row, {
