@@ -105,7 +105,7 @@ export function createAuthenticator(
       const kind = credentialKind(token);
       if (kind === null || kind === "refresh_token") {
         throw new UnauthorizedError(
-          "Malformed token: expected an API key (vlt_live_…) or an access token",
+          "Malformed token: expected an API key (vlt_live_… or vlt_test_…) or an access token",
           "malformed_token",
         );
       }
