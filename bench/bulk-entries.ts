@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
-import { epochMillis, sqlId } from "../scripts/sql-id.js";
 import type { Db } from "../src/platform/db/connection.js";
+import { epochMillis, sqlId } from "../src/platform/db/sql-id.js";
 import { newId } from "../src/platform/ids.js";
 import { postJson } from "./harness.js";
 

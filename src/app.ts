@@ -13,6 +13,9 @@ import { NAMED_SCHEMAS } from "./features/named-schemas.js";
 import { organizationRoutes } from "./features/organizations/routes.js";
 import { projectRoutes } from "./features/projects/routes.js";
 import { reportRoutes } from "./features/reports/routes.js";
+import { registerSandboxReset } from "./features/sandbox/daily-reset.js";
+import { sandboxRoutes } from "./features/sandbox/routes.js";
+import { createSandboxService } from "./features/sandbox/service.js";
 import { settingsRoutes } from "./features/settings/routes.js";
 import { tagRoutes } from "./features/tags/routes.js";
 import { taskRoutes } from "./features/tasks/routes.js";
@@ -89,8 +92,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerValidation(app);
   for (const schema of [...SHARED_SCHEMAS, ...NAMED_SCHEMAS]) app.addSchema(schema);
 
+  const clock = deps.clock ?? systemClock;
+  // Test-mode credentials act on a sandbox twin, which their first use creates (SPEC §8).
   const authenticator = createAuthenticator(createIdentityStore(database.db), {
     platformAdmins: config.platformAdmins,
+    sandbox: createSandboxService({ db: database.db, clock }).gate,
   });
   app.decorate("authenticator", authenticator);
   app.addHook("onClose", () => authenticator.close());
@@ -115,7 +121,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook("onReady", () => background.start());
   app.addHook("onClose", () => background.stop());
 
-  const clock = deps.clock ?? systemClock;
   await app.register(healthRoutes, { db: database, isDraining, redisReachable: limiter.redisReachable });
   // Every feature once per API version, from the same code (SPEC §8): versions differ in schemas
   // and small adapters (platform/versions.ts). Background work is registered once, after them.
@@ -137,10 +142,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(webhookRoutes, { prefix: `/${version}`, ...features });
     await app.register(jobRoutes, { prefix: `/${version}`, ...features });
     await app.register(logRoutes, { prefix: `/${version}`, ...features });
+    await app.register(sandboxRoutes, { prefix: `/${version}`, ...features });
   }
   const workers = { db: database.db, config, background, clock };
   registerDeliveryWorker(app, workers);
   registerJobWorker(app, workers);
   registerRetention(workers);
+  registerSandboxReset(workers);
   return app;
 }

@@ -8,6 +8,7 @@ import { MEMBER_SCHEMAS } from "./members/schemas.js";
 import { ORGANIZATION_SCHEMAS } from "./organizations/schemas.js";
 import { ProjectSchema } from "./projects/schemas.js";
 import { DetailedEntrySchema, SummarySchema } from "./reports/schemas.js";
+import { SandboxSchema } from "./sandbox/schemas.js";
 import { MemberRateSchema, SettingsSchema } from "./settings/schemas.js";
 import { TagSchema } from "./tags/schemas.js";
 import { TaskSchema } from "./tasks/schemas.js";
@@ -44,4 +45,5 @@ export const NAMED_SCHEMAS = [
   WebhookWithSecretSchema,
   DeliverySchema,
   JobSchema,
+  SandboxSchema,
 ];

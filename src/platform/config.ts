@@ -2,6 +2,7 @@ import { isIP } from "node:net";
 import path from "node:path";
 import {
   DEFAULT_PLAN_LIMITS,
+  DEFAULT_SANDBOX_PER_MINUTE,
   DEFAULT_UNAUTHENTICATED_PER_MINUTE,
   type PlanLimits,
 } from "./rate-limit/plans.js";
@@ -48,6 +49,8 @@ export interface RateLimitConfig {
    * Only for tests of clients' retry behaviour, which would otherwise wait a minute for a 429 to pass.
    */
   minuteSeconds: number;
+  /** The abuse cap of a test key (SPEC §8), which skips its plan's limits. */
+  sandboxPerMinute: number;
 }
 
 /** A bad environment value; the message always names the variable (SPEC §1). */
@@ -215,6 +218,7 @@ export function loadConfig(env: Env = process.env): Config {
         1,
       ),
       minuteSeconds: integer(env, "VOLTASIS_RATE_LIMIT_MINUTE_SECONDS", 60, 1),
+      sandboxPerMinute: integer(env, "VOLTASIS_SANDBOX_LIMIT", DEFAULT_SANDBOX_PER_MINUTE, 1),
     },
     maxEventLoopDelayMs: integer(env, "VOLTASIS_MAX_EVENT_LOOP_DELAY_MS", 1_000, 0),
     defaultPlan: oneOf(env, "VOLTASIS_DEFAULT_PLAN", PLANS, "enterprise"),

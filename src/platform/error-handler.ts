@@ -153,6 +153,15 @@ function errorBody(error: ApiError, requestId: string) {
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError) {
   // Set here too: errors raised before routing (frameworkErrors below) skip the onRequest hooks.
   reply.header("X-Request-ID", request.id);
+  // SPEC §2: a 429 or 503 says when to retry in the header too, whoever raised it.
+  const retryAfter = error.details?.retry_after;
+  if (
+    (error.status === 429 || error.status === 503) &&
+    typeof retryAfter === "number" &&
+    !reply.hasHeader("retry-after")
+  ) {
+    reply.header("Retry-After", String(retryAfter));
+  }
   return reply.status(error.status).type("application/json").send(errorBody(error, request.id));
 }
 

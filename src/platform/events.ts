@@ -19,7 +19,15 @@ export interface DomainEvent {
 export const DELIVERIES_CHANNEL = "voltasis_webhook_deliveries";
 
 /** Changes to these are also written to the audit log (GET /v1/logs): who changed access. */
-const AUDITED_RESOURCES = new Set(["api_key", "webhook", "member", "invitation", "settings", "organization"]);
+const AUDITED_RESOURCES = new Set([
+  "api_key",
+  "webhook",
+  "member",
+  "invitation",
+  "settings",
+  "organization",
+  "sandbox",
+]);
 
 /** The body every subscriber receives for an event, exactly as SPEC §7 shows it. */
 export function webhookPayload(id: string, name: string, at: Date, orgId: string, data: unknown): string {

@@ -29,6 +29,8 @@ const MAX_PATH_LENGTH = 1_024;
 interface RequestEntry {
   id: string;
   organization_id: string;
+  /** The organization the API key belongs to: a test key's requests are logged in the sandbox. */
+  key_organization_id: string;
   created_at: string;
   user_id: string;
   api_key_id: string | null;
@@ -73,7 +75,7 @@ export const requestLogPlugin = fp<{ db: Db }>(
       const day = entry.created_at.slice(0, 10);
       const key = `${entry.api_key_id} ${day}`;
       const count = usage.get(key) ?? {
-        organization_id: entry.organization_id,
+        organization_id: entry.key_organization_id,
         api_key_id: entry.api_key_id,
         day,
         requests: 0,
@@ -138,6 +140,7 @@ export const requestLogPlugin = fp<{ db: Db }>(
       const entry: RequestEntry = {
         id: newId("logEntry"),
         organization_id: org.orgId,
+        key_organization_id: principal.liveOrganization.id,
         // When the request arrived, so an entry sorts before the audit entries its request wrote.
         created_at: new Date(Date.now() - elapsed).toISOString(),
         user_id: principal.user.id,

@@ -10,17 +10,20 @@ export type IfMatch = "*" | readonly string[];
 
 /**
  * The organization a piece of work acts for. Every store function takes one as its first
- * argument and filters by `orgId`, so forgetting tenancy is a type error. Only two functions
- * make one: `orgContextOf` (from an authenticated principal) and `systemOrgContext` (for work
- * that starts without a request, such as registration or background jobs).
+ * argument and filters by `orgId`, so forgetting tenancy is a type error. Only three functions
+ * make one: `orgContextOf` (from an authenticated principal), `systemOrgContext` (for work
+ * that starts without a request, such as registration or background jobs) and `twinContextOf`
+ * (a request of a live organization acting on its own sandbox twin).
  *
  * Data access without one is limited to work that exists before or across organizations, each
  * in a file of its own: `platform/auth/identity-store.ts` (a credential becomes a principal before
  * any organization is known), the queue claims that hand out rows of every organization
  * (`features/webhooks/queue-store.ts`, `createJobQueue` in `features/jobs/store.ts`; each claimed
  * row then runs under `systemOrgContext` of its own organization), the request log's batched
- * writes (`platform/request-log.ts`, each row with its request's organization) and retention
- * (`features/logs/retention.ts`, which deletes by age only).
+ * writes (`platform/request-log.ts`, each row with its request's organization), retention
+ * (`features/logs/retention.ts`, which deletes by age only) and the daily sandbox reset's claim
+ * (`claimDueTwin` in `features/sandbox/store.ts`, which hands out one twin to reset under its own
+ * context).
  */
 export interface OrgContext {
   readonly orgId: string;
@@ -52,6 +55,15 @@ export function withPrecondition(ctx: OrgContext, ifMatch: IfMatch): OrgContext 
 /** For code paths with no caller to take the organization from; the name makes them easy to audit. */
 export function systemOrgContext(orgId: string): OrgContext {
   return { orgId } as OrgContext;
+}
+
+/**
+ * The same request acting on its organization's sandbox twin (SPEC §8): a live credential resetting
+ * the sandbox. The caller found `twinId` as the twin of `ctx`'s organization; the audit entries
+ * written there still name the request.
+ */
+export function twinContextOf(ctx: OrgContext, twinId: string): OrgContext {
+  return { ...ctx, orgId: twinId } as OrgContext;
 }
 
 type OrgOwnedTable = {

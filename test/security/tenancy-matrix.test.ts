@@ -2,56 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../helpers/app.js";
 import { call, expectError, registerAccount } from "../helpers/fixtures.js";
 import { addMember, invite } from "../helpers/members.js";
+import { asV1, organizationRoutes, routeBodies, snapshotOf } from "../helpers/tenancy.js";
 
 /**
  * SPEC §3 tenancy, for every route the OpenAPI document lists (so a new route is covered the day
  * it is added): organization B's credentials never see or change organization A's data. A route
  * addressing one of A's resources by id answers 403 FORBIDDEN; any other route acts on B alone.
  */
-
-// A valid body for routes that take one, so the request reaches the tenancy check rather than
-// stopping at validation. A new route with a required body must add its sample here.
-const BODIES: Record<string, unknown> = {
-  "POST /v1/users": { email: "matrix-new@example.com", role: "member" },
-  "PATCH /v1/users/{id}": { role: "admin" },
-  "PATCH /v1/auth/me": { name: "B renamed" },
-  "PATCH /v1/organization": { name: "Renamed by B" },
-  "POST /v1/api-keys": { name: "B's key", scopes: ["read"] },
-  "POST /v1/api-keys/{id}/roll": {},
-  "POST /v1/clients": { name: "B's client" },
-  "PUT /v1/clients/{id}": { name: "Taken over" },
-  "PATCH /v1/clients/{id}": { name: "Taken over" },
-  "POST /v1/projects": { name: "B's project" },
-  "PUT /v1/projects/{id}": { name: "Taken over" },
-  "PATCH /v1/projects/{id}": { name: "Taken over" },
-  // A's project in B's body: a 400 not_found, as if it did not exist.
-  get "POST /v1/tasks"() {
-    return { title: "B's task", project_id: a.projectId };
-  },
-  "PUT /v1/tasks/{id}": { status: "completed" },
-  "PATCH /v1/tasks/{id}": { title: "Taken over" },
-  "POST /v1/tags": { name: "b-tag" },
-  "PUT /v1/tags/{id}": { name: "taken-over" },
-  "PATCH /v1/tags/{id}": { name: "taken-over" },
-  "PATCH /v1/settings": { currency: "EUR" },
-  "PATCH /v1/users/{id}/rate": { hourly_rate: 1 },
-  "POST /v1/time-entries": { start: "2024-01-01T09:00:00Z", duration: 3600 },
-  "POST /v1/time-entries/start": {},
-  "PUT /v1/time-entries/{id}": { description: "Taken over" },
-  "PATCH /v1/time-entries/{id}": { description: "Taken over" },
-  // v2's bulk routes (keyed as v1 names routes): A's ids inside a batch are refused per item.
-  "POST /v1/time-entries/bulk": { items: [{ start: "2024-01-01T09:00:00Z", duration: 60 }] },
-  get "PATCH /v1/time-entries/bulk"() {
-    return { items: [{ id: a.entryId, description: "Taken over" }] };
-  },
-  get "DELETE /v1/time-entries/bulk"() {
-    return { ids: [a.entryId] };
-  },
-  "POST /v1/jobs": { type: "export.time_entries", params: { format: "csv" } },
-  "POST /v1/webhooks": { url: "https://93.184.215.14/beta", events: ["tag.deleted"] },
-  "PUT /v1/webhooks/{id}": { description: "Taken over" },
-  "PATCH /v1/webhooks/{id}": { description: "Taken over" },
-};
 
 let t: TestApp;
 const a = {
@@ -75,75 +32,8 @@ const a = {
 };
 let routes: Array<{ method: string; path: string }>;
 
-async function snapshotOfA() {
-  const db = t.db;
-  return {
-    organization: await db.selectFrom("organizations").selectAll().where("id", "=", a.orgId).execute(),
-    memberships: await db
-      .selectFrom("memberships")
-      .selectAll()
-      .where("organization_id", "=", a.orgId)
-      .orderBy("user_id")
-      .execute(),
-    users: await db
-      .selectFrom("users")
-      .select(["id", "email", "name", "password_hash", "updated_at"])
-      .where(
-        "id",
-        "in",
-        db.selectFrom("memberships").select("user_id").where("organization_id", "=", a.orgId),
-      )
-      .orderBy("id")
-      .execute(),
-    apiKeys: await db
-      .selectFrom("api_keys")
-      .select([
-        "id",
-        "name",
-        "secret_hash",
-        "previous_secret_hash",
-        "scopes",
-        "expires_at",
-        "revoked_at",
-        "updated_at",
-      ])
-      .where("organization_id", "=", a.orgId)
-      .orderBy("id")
-      .execute(),
-    settings: await db
-      .selectFrom("organization_settings")
-      .selectAll()
-      .where("organization_id", "=", a.orgId)
-      .execute(),
-    timeEntries: await db
-      .selectFrom("time_entries")
-      .selectAll()
-      .where("organization_id", "=", a.orgId)
-      .orderBy("id")
-      .execute(),
-    clients: await db.selectFrom("clients").selectAll().where("organization_id", "=", a.orgId).execute(),
-    projects: await db.selectFrom("projects").selectAll().where("organization_id", "=", a.orgId).execute(),
-    tasks: await db.selectFrom("tasks").selectAll().where("organization_id", "=", a.orgId).execute(),
-    tags: await db.selectFrom("tags").selectAll().where("organization_id", "=", a.orgId).execute(),
-    webhooks: await db
-      .selectFrom("webhooks")
-      .select(["id", "url", "events", "description", "enabled", "secret", "previous_secret"])
-      .where("organization_id", "=", a.orgId)
-      .execute(),
-    invitations: await db
-      .selectFrom("invitations")
-      .selectAll()
-      .where("organization_id", "=", a.orgId)
-      .orderBy("id")
-      .execute(),
-    sessions: await db
-      .selectFrom("sessions")
-      .selectAll()
-      .where("organization_id", "=", a.orgId)
-      .orderBy("id")
-      .execute(),
-  };
-}
+const snapshotOfA = () => snapshotOf(t.db, a.orgId);
+let BODIES: Record<string, unknown>;
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -191,26 +81,10 @@ beforeAll(async () => {
     await call(t.app, a.token, { method: "POST", url: `/v1/webhooks/${a.webhookId}/test` })
   ).json().data.id;
 
-  // Routes without a security requirement are public, and so are those where a credential is
-  // optional (an empty requirement, as on accepting an invitation): no organization to cross.
-  // Every API version's document: v2 (beta) routes are held to the same tenancy as v1's.
-  routes = [];
-  for (const version of ["v1", "v2"]) {
-    const doc = (await t.app.inject({ method: "GET", url: `/${version}/openapi.json` })).json();
-    routes.push(
-      ...Object.entries(doc.paths as Record<string, Record<string, { security?: object[] }>>).flatMap(
-        ([path, ops]) =>
-          Object.entries(ops)
-            .filter(([, op]) => op.security?.length && op.security.every((r) => Object.keys(r).length > 0))
-            .map(([method]) => ({ method: method.toUpperCase(), path })),
-      ),
-    );
-  }
+  BODIES = routeBodies({ projectId: a.projectId, entryId: a.entryId });
+  routes = await organizationRoutes(t.app);
 });
 afterAll(() => t.close());
-
-/** The route as v1 names it: bodies and ids are the same in every version. */
-const asV1 = (path: string) => path.replace(/^\/v\d+\//, "/v1/");
 
 /** A's id for the kind of resource a path parameter names, from the parameter's pattern. */
 function idOfA(versionedPath: string): string {
@@ -277,7 +151,6 @@ describe("tenancy matrix: organization B against organization A", () => {
         });
         const token = credential === "user token" ? b.accessToken : bKey.json().data.secret;
         const route = `${method} ${path}`;
-        const sample = `${method} ${asV1(path)}`;
         const url = (path.includes("{id}") ? path.replace("{id}", idOfA(path)) : path).replace(
           "{delivery_id}",
           a.deliveryId,
@@ -286,7 +159,7 @@ describe("tenancy matrix: organization B against organization A", () => {
         const crossing = await call(t.app, token, {
           method: method as "GET",
           url,
-          payload: BODIES[sample] as object,
+          payload: BODIES[route] as object,
           headers: { "x-organization-id": a.orgId },
         });
         expect(expectError(crossing, 403, "FORBIDDEN").details?.reason, route).toBe(
@@ -296,7 +169,7 @@ describe("tenancy matrix: organization B against organization A", () => {
         const res = await call(t.app, token, {
           method: method as "GET",
           url,
-          payload: BODIES[sample] as object,
+          payload: BODIES[route] as object,
         });
         if (path.includes("{id}")) {
           const error = expectError(res, 403, "FORBIDDEN");

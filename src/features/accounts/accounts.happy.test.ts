@@ -39,6 +39,8 @@ describe("accounts: register, login, refresh, logout, me", () => {
           id: expect.stringMatching(/^org_/),
           name: "Acme",
           plan: "enterprise",
+          mode: "live",
+          sandbox_of: null,
           created_at: expect.any(String),
           updated_at: expect.any(String),
         },
@@ -66,7 +68,8 @@ describe("accounts: register, login, refresh, logout, me", () => {
       email: account.email,
       name: "Grace",
       role: "owner",
-      organization: { id: account.orgId, name: "Navy" },
+      mode: "live",
+      organization: { id: account.orgId, name: "Navy", sandbox_of: null },
     });
     expect(data.scopes).toContain("write:api-keys");
   });

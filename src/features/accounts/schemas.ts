@@ -114,7 +114,23 @@ export const MeResponse = Type.Object(
     name: Type.String({ examples: ["Ada Lovelace"] }),
     role: RoleSchema,
     scopes: Type.Array(Type.String(), { examples: [["read", "write:time-entries"]] }),
-    organization: Type.Object({ id: Type.String(), name: Type.String() }),
+    mode: Type.Unsafe<"live" | "test">({
+      type: "string",
+      enum: ["live", "test"],
+      description:
+        "`test` when the credential acts on the sandbox (SPEC §8): a `vlt_test_` key, or a user token sent with the sandbox's X-Organization-ID",
+      examples: ["live"],
+    }),
+    organization: Type.Object(
+      {
+        id: Type.String(),
+        name: Type.String(),
+        sandbox_of: Type.Union([Type.String(), Type.Null()], {
+          description: "In test mode: the live organization whose sandbox this is; null in live mode",
+        }),
+      },
+      { additionalProperties: false },
+    ),
   },
   { $id: "Me", additionalProperties: false },
 );

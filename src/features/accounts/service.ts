@@ -76,7 +76,12 @@ export function createAccountService(deps: {
       name: user?.name ?? principal.user.name,
       role: principal.role,
       scopes: principal.scopes,
-      organization: { id: principal.organization.id, name: principal.organization.name },
+      mode: principal.mode,
+      organization: {
+        id: principal.organization.id,
+        name: principal.organization.name,
+        sandbox_of: principal.mode === "test" ? principal.liveOrganization.id : null,
+      },
     };
   }
 

@@ -2,13 +2,21 @@ import { sql } from "kysely";
 import type { Db } from "../../platform/db/connection.js";
 import { isUniqueViolation } from "../../platform/db/errors.js";
 import type { Role } from "../../platform/db/schema.js";
+import type { OrganizationRow } from "../organizations/format.js";
 
 /**
  * Sign-up, login and token refresh: like `identity-store.ts`, this runs before any organization
  * is known, so it is the other data access that takes no organization context.
  */
 export function createAccountStore(db: Db) {
-  const organizationColumns = ["o.id", "o.name", "o.plan", "o.created_at", "o.updated_at"] as const;
+  const organizationColumns = [
+    "o.id",
+    "o.name",
+    "o.plan",
+    "o.sandbox_of",
+    "o.created_at",
+    "o.updated_at",
+  ] as const;
 
   return {
     /** Returns null when the e-mail is taken. */
@@ -30,7 +38,7 @@ export function createAccountStore(db: Db) {
         const organization = await db
           .insertInto("organizations")
           .values(input.organization)
-          .returning(["id", "name", "plan", "created_at", "updated_at"])
+          .returning(["id", "name", "plan", "sandbox_of", "created_at", "updated_at"])
           .executeTakeFirstOrThrow();
         await db
           .insertInto("memberships")
@@ -101,17 +109,22 @@ export function createAccountStore(db: Db) {
         .executeTakeFirst();
     },
 
-    /** The named organization, or the first the user joined; only active memberships count. */
+    /**
+     * The named organization, or the first the user joined; only active memberships count, and
+     * only in live organizations: a sandbox is reached from its live organization (SPEC §8), so no
+     * session ever belongs to one.
+     */
     findActiveMembership(userId: string, orgId?: string) {
       let query = db
         .selectFrom("memberships as m")
         .innerJoin("organizations as o", "o.id", "m.organization_id")
         .select([...organizationColumns, "m.role"])
         .where("m.user_id", "=", userId)
-        .where("m.status", "=", "active");
+        .where("m.status", "=", "active")
+        .where("o.sandbox_of", "is", null);
       if (orgId) query = query.where("m.organization_id", "=", orgId);
       return query.orderBy("m.created_at").orderBy("o.id").limit(1).executeTakeFirst() as Promise<
-        { id: string; name: string; plan: string; created_at: Date; updated_at: Date; role: Role } | undefined
+        (OrganizationRow & { role: Role }) | undefined
       >;
     },
 

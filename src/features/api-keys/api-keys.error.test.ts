@@ -34,6 +34,7 @@ describe("api keys: invalid requests", () => {
       "invalid_format",
     ],
     ["expires_at in the past", { ...valid, expires_at: "2020-01-01T00:00:00Z" }, "expires_at", "in_past"],
+    ["an unknown mode", { ...valid, mode: "sandbox" }, "mode", "invalid_value"],
   ])("POST with %s is a 400 naming the field", async (_case, payload, field, reason) => {
     const error = expectError(await create(payload), 400, "VALIDATION_ERROR");
     expect(error.details).toMatchObject({ field, reason });
@@ -125,6 +126,7 @@ describe("api keys: invalid requests", () => {
   it.each([
     ["an unknown query parameter", "?sort=name", "sort", "unknown_field"],
     ["an unknown status", "?status=deleted", "status", "invalid_value"],
+    ["an unknown mode", "?mode=staging", "mode", "invalid_value"],
     ["a limit over 100", "?limit=101", "limit", "out_of_range"],
     ["a negative offset", "?offset=-1", "offset", "out_of_range"],
     ["page 0", "?page=0", "page", "out_of_range"],

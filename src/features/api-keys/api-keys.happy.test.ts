@@ -77,7 +77,8 @@ describe("api keys: create, list, get, use, revoke, roll", () => {
       name: expect.any(String),
       role: "owner",
       scopes: ["read:users", "write:time-entries"],
-      organization: { id: owner.orgId, name: "Keys Inc" },
+      mode: "live",
+      organization: { id: owner.orgId, name: "Keys Inc", sandbox_of: null },
     });
   });
 

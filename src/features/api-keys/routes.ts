@@ -19,12 +19,14 @@ export const apiKeyRoutes: FeatureRoutes = async (fastify, deps) => {
   app.post(
     "",
     {
-      config: { access: "write:api-keys" },
+      config: { access: "write:api-keys", liveOnly: true },
       schema: {
         tags,
         operationId: "apiKeys.create",
         summary: "Create an API key; the secret is in this response only",
-        description: "The scopes may not exceed what the caller's role allows.",
+        description:
+          'The scopes may not exceed what the caller\'s role allows. `mode: "test"` makes a sandbox key ' +
+          "(`vlt_test_…`): it acts on the organization's sandbox twin, with the same scopes and your role.",
         body: CreateApiKeyBody,
         response: { 201: Envelope(ApiKeyWithSecretSchema) },
       },
@@ -38,11 +40,11 @@ export const apiKeyRoutes: FeatureRoutes = async (fastify, deps) => {
   app.get(
     "",
     {
-      config: { access: "read:api-keys" },
+      config: { access: "read:api-keys", liveOnly: true },
       schema: {
         tags,
         operationId: "apiKeys.list",
-        summary: "List API keys (owners and admins see all, others their own), newest first",
+        summary: "List API keys, live and test (owners and admins see all, others their own), newest first",
         querystring: ListApiKeysQuery,
         response: { 200: ListEnvelope(ApiKeySchema) },
       },
@@ -56,7 +58,7 @@ export const apiKeyRoutes: FeatureRoutes = async (fastify, deps) => {
   app.get(
     "/:id",
     {
-      config: { access: "read:api-keys" },
+      config: { access: "read:api-keys", liveOnly: true },
       schema: {
         tags,
         operationId: "apiKeys.retrieve",
@@ -71,7 +73,7 @@ export const apiKeyRoutes: FeatureRoutes = async (fastify, deps) => {
   app.delete(
     "/:id",
     {
-      config: { access: "delete:api-keys" },
+      config: { access: "delete:api-keys", liveOnly: true },
       schema: {
         tags,
         operationId: "apiKeys.delete",
@@ -89,7 +91,7 @@ export const apiKeyRoutes: FeatureRoutes = async (fastify, deps) => {
   app.post(
     "/:id/roll",
     {
-      config: { access: "write:api-keys" },
+      config: { access: "write:api-keys", liveOnly: true },
       schema: {
         tags,
         operationId: "apiKeys.roll",

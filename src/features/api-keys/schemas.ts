@@ -26,6 +26,11 @@ export const ApiKeyStatusSchema = Type.Unsafe<ApiKeyStatus>({
   examples: ["active"],
 });
 
+export const API_KEY_MODES = ["live", "test"] as const;
+export type ApiKeyMode = (typeof API_KEY_MODES)[number];
+const apiKeyModeSchema = (description: string) =>
+  Type.Unsafe<ApiKeyMode>({ type: "string", enum: [...API_KEY_MODES], description, examples: ["live"] });
+
 const Timestamp = (description: string) =>
   Type.Union([Type.String({ format: "date-time" }), Type.Null()], {
     description,
@@ -36,10 +41,9 @@ const Timestamp = (description: string) =>
 const apiKeyProperties = {
   id: Type.String({ pattern: idPattern("apiKey"), examples: [KEY_ID_EXAMPLE] }),
   name: Type.String({ description: "What the key is for", examples: ["CI/CD Pipeline Key"] }),
-  mode: Type.Union([Type.Literal("live"), Type.Literal("test")], {
-    description: "`live` keys act on the organization's data; `test` (sandbox) keys are not issued yet",
-    examples: ["live"],
-  }),
+  mode: apiKeyModeSchema(
+    "`live` keys (`vlt_live_…`) act on the organization's data; `test` keys (`vlt_test_…`) on its sandbox",
+  ),
   prefix: Type.String({
     description: "The first characters of the secret, to recognise it",
     examples: ["vlt_live_4eC3"],
@@ -89,6 +93,12 @@ export const CreateApiKeyBody = Type.Object(
         examples: ["2030-12-31T23:59:59Z"],
       }),
     ),
+    mode: Type.Optional(
+      apiKeyModeSchema(
+        "`live` (the default) or `test`: a test key (`vlt_test_…`) acts on the organization's sandbox, " +
+          "never on its live data",
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -116,7 +126,11 @@ export const ApiKeyParams = Type.Object(
 );
 
 export const ListApiKeysQuery = Type.Object(
-  { ...PageQueryProperties, status: Type.Optional(ApiKeyStatusSchema) },
+  {
+    ...PageQueryProperties,
+    status: Type.Optional(ApiKeyStatusSchema),
+    mode: Type.Optional(apiKeyModeSchema("Only live or only test keys")),
+  },
   { additionalProperties: false },
 );
 export type ListApiKeysQuery = Static<typeof ListApiKeysQuery>;

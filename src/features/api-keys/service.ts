@@ -9,17 +9,18 @@ import { newId } from "../../platform/ids.js";
 import { pageWindow, paginationBlock } from "../../platform/pagination.js";
 import { notFoundOrForeign, type OrgContext } from "../../platform/tenancy.js";
 import { apiKeyStatus, toApiKey } from "./format.js";
-import type { ApiKeyWithSecret, CreateApiKeyBody, ListApiKeysQuery } from "./schemas.js";
+import type { ApiKeyMode, ApiKeyWithSecret, CreateApiKeyBody, ListApiKeysQuery } from "./schemas.js";
 import { type ApiKeyStore, createApiKeyStore } from "./store.js";
 
-// `vlt_live_` and 4 characters: enough to recognise a key in a list, far too little to guess it.
+// `vlt_live_` (or `vlt_test_`) and 4 characters: enough to recognise a key in a list, far too
+// little to guess it.
 const PREFIX_LENGTH = 13;
 
 /** SPEC §3 roles: owners and admins manage every key of the organization, others only their own. */
 const managesAllKeys = (principal: Principal) => principal.role === "owner" || principal.role === "admin";
 
-function newSecret() {
-  const secret = newApiKeySecret("live");
+function newSecret(mode: ApiKeyMode) {
+  const secret = newApiKeySecret(mode);
   return {
     secret,
     secretHash: hashSecret(secret),
@@ -83,12 +84,14 @@ export function createApiKeyService(deps: { db: Db; authenticator: Authenticator
         throw new ValidationError("expires_at", "expires_at must be in the future", "in_past");
       }
       checkScopes(principal, body.scopes);
-      const { secret, ...stored } = newSecret();
+      const mode = body.mode ?? "live";
+      const { secret, ...stored } = newSecret(mode);
       return db.transaction().execute(async (trx) => {
         const row = await createApiKeyStore(trx).insert(ctx, {
           id: newId("apiKey"),
           createdBy: principal.user.id,
           name: body.name,
+          mode,
           scopes: body.scopes,
           expiresAt,
           ...stored,
@@ -104,6 +107,7 @@ export function createApiKeyService(deps: { db: Db; authenticator: Authenticator
       const window = pageWindow(query);
       const filter = {
         status: query.status,
+        mode: query.mode,
         createdBy: managesAllKeys(principal) ? undefined : principal.user.id,
       };
       const { rows, total } = await createApiKeyStore(db).list(ctx, filter, window);
@@ -145,7 +149,7 @@ export function createApiKeyService(deps: { db: Db; authenticator: Authenticator
           });
         }
         checkWithinCredential(principal, row.scopes.filter(isScope));
-        const { secret, ...stored } = newSecret();
+        const { secret, ...stored } = newSecret(row.mode);
         const rolled = toApiKey(await store.rollSecret(ctx, id, { ...stored, graceSeconds }));
         await recordChange(trx, ctx, principal, "api_key.rolled", rolled);
         return { ...rolled, secret };

@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import type { Db } from "../../platform/db/connection.js";
 import type { PageWindow } from "../../platform/pagination.js";
 import type { OrgContext } from "../../platform/tenancy.js";
-import type { ApiKeyStatus } from "./schemas.js";
+import type { ApiKeyMode, ApiKeyStatus } from "./schemas.js";
 
 /** Never the secret hashes: what leaves the store can safely reach a formatter. */
 const PUBLIC_COLUMNS = [
@@ -21,6 +21,7 @@ const PUBLIC_COLUMNS = [
 
 export interface ApiKeyFilter {
   status?: ApiKeyStatus;
+  mode?: ApiKeyMode;
   /** Only keys this user created (members and managers see no others). */
   createdBy?: string;
 }
@@ -29,6 +30,7 @@ export interface NewApiKey {
   id: string;
   createdBy: string;
   name: string;
+  mode: ApiKeyMode;
   prefix: string;
   last4: string;
   secretHash: string;
@@ -48,6 +50,7 @@ export function createApiKeyStore(db: Db) {
   function filtered(ctx: OrgContext, filter: ApiKeyFilter) {
     let query = db.selectFrom("api_keys").where("organization_id", "=", ctx.orgId);
     if (filter.createdBy) query = query.where("created_by", "=", filter.createdBy);
+    if (filter.mode) query = query.where("mode", "=", filter.mode);
     if (filter.status === "revoked") query = query.where("revoked_at", "is not", null);
     if (filter.status === "expired") {
       query = query.where("revoked_at", "is", null).where("expires_at", "<=", sql<Date>`now()`);
@@ -69,7 +72,7 @@ export function createApiKeyStore(db: Db) {
           organization_id: ctx.orgId,
           created_by: key.createdBy,
           name: key.name,
-          mode: "live",
+          mode: key.mode,
           prefix: key.prefix,
           last4: key.last4,
           secret_hash: key.secretHash,

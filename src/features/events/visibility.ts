@@ -22,6 +22,7 @@ const READ_SCOPE: Readonly<Record<string, FineScope>> = {
   api_key: "read:api-keys",
   webhook: "read:webhooks",
   job: "read:jobs",
+  sandbox: "read:organization",
 };
 
 /** Resource types whose records are partly private: below an admin (or manager), only one's own. */

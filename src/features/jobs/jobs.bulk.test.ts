@@ -1,8 +1,8 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { epochMillis, sqlId } from "../../../scripts/sql-id.js";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
 import { type Account, call, registerAccount } from "../../../test/helpers/fixtures.js";
+import { epochMillis, sqlId } from "../../platform/db/sql-id.js";
 import { timeFixtures } from "../time-entries/test-fixtures.js";
 import { CSV_COLUMNS } from "./export.js";
 import { csvRecords, jobApi } from "./test-fixtures.js";

@@ -44,7 +44,7 @@ export const logRoutes: FeatureRoutes = async (fastify, deps) => {
   app.get(
     "/api-keys/:id/usage",
     {
-      config: { access: "read:api-keys" },
+      config: { access: "read:api-keys", liveOnly: true },
       schema: {
         tags: ["api-keys"],
         operationId: "apiKeys.usage",

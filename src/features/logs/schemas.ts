@@ -146,7 +146,7 @@ export const LOG_LIST: ListSpec = {
     },
     resource_type: {
       schema: Type.String({
-        enum: ["api_key", "webhook", "member", "settings", "organization"],
+        enum: ["api_key", "webhook", "member", "settings", "organization", "sandbox"],
         description: "Only audit entries about this kind of resource",
       } as never),
       column: "l.resource_type",

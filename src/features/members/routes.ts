@@ -63,7 +63,7 @@ export const memberRoutes: FeatureRoutes = async (fastify, deps) => {
   app.post(
     "/users",
     {
-      config: { access: "write:users" },
+      config: { access: "write:users", liveOnly: true },
       schema: {
         tags,
         operationId: "users.invite",
@@ -123,7 +123,7 @@ export const memberRoutes: FeatureRoutes = async (fastify, deps) => {
   app.delete(
     "/invitations/:id",
     {
-      config: { access: "write:users" },
+      config: { access: "write:users", liveOnly: true },
       schema: {
         tags,
         operationId: "invitations.delete",
@@ -141,7 +141,7 @@ export const memberRoutes: FeatureRoutes = async (fastify, deps) => {
   app.patch(
     "/users/:id",
     {
-      config: { access: "write:users" },
+      config: { access: "write:users", liveOnly: true },
       schema: {
         tags,
         operationId: "users.update",
@@ -162,7 +162,7 @@ export const memberRoutes: FeatureRoutes = async (fastify, deps) => {
   app.delete(
     "/users/:id",
     {
-      config: { access: "delete:users" },
+      config: { access: "delete:users", liveOnly: true },
       schema: {
         tags,
         operationId: "users.delete",

@@ -21,6 +21,8 @@ describe("organizations: read, rename, change plan, list mine", () => {
         id: owner.orgId,
         name: "Acme",
         plan: "enterprise",
+        mode: "live",
+        sandbox_of: null,
         created_at: expect.stringMatching(TIMESTAMP),
         updated_at: expect.stringMatching(TIMESTAMP),
       },
@@ -52,7 +54,7 @@ describe("organizations: read, rename, change plan, list mine", () => {
       updated_at: expect.stringMatching(TIMESTAMP),
     });
     const me = await call(t.app, owner.accessToken, { method: "GET", url: "/v1/auth/me" });
-    expect(me.json().data.organization).toEqual({ id: owner.orgId, name: "After" });
+    expect(me.json().data.organization).toEqual({ id: owner.orgId, name: "After", sandbox_of: null });
     const again = await call(t.app, owner.accessToken, { method: "GET", url: "/v1/organization" });
     expect(again.json().data).toEqual(res.json().data);
   });
@@ -81,6 +83,8 @@ describe("organizations: read, rename, change plan, list mine", () => {
         id: first.orgId,
         name: "First",
         plan: "enterprise",
+        mode: "live",
+        sandbox_of: null,
         role: "owner",
         created_at: expect.stringMatching(TIMESTAMP),
         updated_at: expect.stringMatching(TIMESTAMP),
@@ -89,6 +93,8 @@ describe("organizations: read, rename, change plan, list mine", () => {
         id: second.orgId,
         name: "Second",
         plan: "enterprise",
+        mode: "live",
+        sandbox_of: null,
         role: "manager",
         created_at: expect.stringMatching(TIMESTAMP),
         updated_at: expect.stringMatching(TIMESTAMP),

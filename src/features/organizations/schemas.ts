@@ -20,6 +20,16 @@ const organizationProperties = {
   id: Type.String({ pattern: idPattern("organization"), examples: ["org_01JD6V7W9Q3E4R5T6Y7V8K9M0P"] }),
   name: Type.String({ description: "Display name", examples: ["Acme Studio"] }),
   plan: PlanSchema,
+  mode: Type.Unsafe<"live" | "test">({
+    type: "string",
+    enum: ["live", "test"],
+    description: "`test` for an organization's sandbox twin (SPEC §8), `live` otherwise",
+    examples: ["live"],
+  }),
+  sandbox_of: Type.Union([Type.String({ pattern: idPattern("organization") }), Type.Null()], {
+    description: "For a sandbox: the live organization it belongs to; null for a live organization",
+    examples: [null],
+  }),
   created_at: Type.String({ format: "date-time", examples: ["2024-01-01T00:00:00Z"] }),
   updated_at: Type.String({ format: "date-time", examples: ["2024-01-01T00:00:00Z"] }),
 };

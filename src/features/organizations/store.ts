@@ -4,13 +4,14 @@ import type { Role } from "../../platform/db/schema.js";
 import type { PageWindow } from "../../platform/pagination.js";
 import type { OrgContext } from "../../platform/tenancy.js";
 
-const COLUMNS = ["o.id", "o.name", "o.plan", "o.created_at", "o.updated_at"] as const;
+const COLUMNS = ["o.id", "o.name", "o.plan", "o.sandbox_of", "o.created_at", "o.updated_at"] as const;
 
 export function createOrganizationStore(db: Db) {
   /**
    * The active memberships of a user who is an active member of `ctx`'s organization. Listing
    * them crosses organizations by nature; the EXISTS keeps it anchored to the caller's tenancy,
-   * so a user id from elsewhere yields nothing.
+   * so a user id from elsewhere yields nothing. Sandbox twins are left out: a membership there
+   * mirrors one in a live organization (GET /v1/sandbox names the twin).
    */
   function membershipsOf(ctx: OrgContext, userId: string) {
     return db
@@ -18,6 +19,7 @@ export function createOrganizationStore(db: Db) {
       .innerJoin("organizations as o", "o.id", "m.organization_id")
       .where("m.user_id", "=", userId)
       .where("m.status", "=", "active")
+      .where("o.sandbox_of", "is", null)
       .where(({ exists, selectFrom }) =>
         exists(
           selectFrom("memberships as own")
@@ -41,7 +43,7 @@ export function createOrganizationStore(db: Db) {
         .updateTable("organizations")
         .set({ ...patch, updated_at: sql`now()` })
         .where("id", "=", ctx.orgId)
-        .returning(["id", "name", "plan", "created_at", "updated_at"])
+        .returning(["id", "name", "plan", "sandbox_of", "created_at", "updated_at"])
         .executeTakeFirst();
     },
 

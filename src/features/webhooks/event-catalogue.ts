@@ -17,6 +17,8 @@ export const EVENT_CATALOGUE: Record<string, readonly string[]> = {
   api_key: ["created", "rolled", "revoked"],
   webhook: ["created", "updated", "deleted", "secret_rotated", "disabled"],
   job: ["created", "succeeded", "failed"],
+  // Only in a sandbox (SPEC §8): its data was deleted and the demo data restored.
+  sandbox: ["reset"],
 };
 
 export const EVENT_NAMES: readonly string[] = Object.entries(EVENT_CATALOGUE).flatMap(([resource, actions]) =>

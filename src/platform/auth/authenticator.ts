@@ -1,7 +1,7 @@
 import type { Role } from "../db/schema.js";
 import { ForbiddenError, UnauthorizedError } from "../errors.js";
 import { createBoundedAgeCache } from "./bounded-age-cache.js";
-import type { CredentialRecord, IdentityStore } from "./identity-store.js";
+import type { CredentialRecord, IdentityStore, TwinRecord } from "./identity-store.js";
 import { effectiveScopes, type FineScope, isScope, roleScopes, type Scope } from "./scopes.js";
 import { credentialKind, hashSecret } from "./secrets.js";
 
@@ -11,12 +11,35 @@ export interface Principal {
   /** `key_…` for an API key, `ses_…` for a user session. */
   credentialId: string;
   user: { id: string; email: string; name: string };
+  /** The organization acted for: the sandbox twin in test mode. */
   organization: { id: string; name: string; plan: string };
+  /**
+   * `test` on the sandbox twin (SPEC §8): with a `vlt_test_` key, or a user token that switched to
+   * the twin with `X-Organization-ID`.
+   */
+  mode: "live" | "test";
+  /**
+   * The live organization the credential belongs to (the same as `organization` in live mode):
+   * the user's membership here decides the role in both modes, and its API keys are here.
+   */
+  liveOrganization: { id: string; name: string; plan: string };
   role: Role;
   /** As granted: the key's scopes, or the role's for a user token. */
   scopes: Scope[];
   /** The fine scopes the credential may use right now. */
   allowed: ReadonlySet<FineScope>;
+}
+
+/**
+ * Where test mode acts (SPEC §8). Implemented by the sandbox feature; the authenticator only asks,
+ * so that a credential's first use of the sandbox can create it.
+ */
+export interface SandboxGate {
+  /**
+   * The twin of a live organization, created with demo data if it does not exist yet, with the
+   * user a member of it with their live `role` (so they can own time entries there).
+   */
+  enter(liveOrgId: string, userId: string, role: Role): Promise<{ id: string; name: string; plan: string }>;
 }
 
 // SPEC §1/§3: a revoked key or ended session is refused within 1 s on every process.
@@ -25,9 +48,22 @@ const USAGE_FLUSH_MS = 5_000;
 
 export function createAuthenticator(
   identity: IdentityStore,
-  options: { platformAdmins?: readonly string[] } = {},
+  options: { platformAdmins?: readonly string[]; sandbox?: SandboxGate } = {},
 ) {
   const platformAdmins = new Set(options.platformAdmins ?? []);
+
+  /** The principal acting on `twin`, entering it first unless the user is in it with their live role. */
+  async function inTwin(principal: Principal, twin: TwinRecord | null): Promise<Principal> {
+    const entered = twin && twin.memberRole === principal.role && twin.memberStatus === "active";
+    if (entered) return { ...principal, mode: "test", organization: twin.organization };
+    if (!options.sandbox) throw new Error("test mode needs a sandbox gate");
+    const organization = await options.sandbox.enter(
+      principal.liveOrganization.id,
+      principal.user.id,
+      principal.role,
+    );
+    return { ...principal, mode: "test", organization };
+  }
   const credentials = createBoundedAgeCache(async (kindAndHash: string) => {
     const [kind, hash] = kindAndHash.split(" ") as [string, string];
     const record =
@@ -69,7 +105,7 @@ export function createAuthenticator(
       const kind = credentialKind(token);
       if (kind === null || kind === "refresh_token") {
         throw new UnauthorizedError(
-          "Malformed token: expected an API key (vlt_live_…) or an access token",
+          "Malformed token: expected an API key (vlt_live_… or vlt_test_…) or an access token",
           "malformed_token",
         );
       }
@@ -90,12 +126,14 @@ export function createAuthenticator(
       }
       if (!active) throw new UnauthorizedError("This member has been deactivated", "deactivated_member");
       if (principal.kind === "api_key") lastUsed.set(principal.credentialId, new Date());
-      return principal;
+      // Only a valid credential gets this far: a revoked test key never creates a sandbox.
+      return entry.mode === "test" ? inTwin(principal, entry.twin) : principal;
     },
 
     /**
      * SPEC §3: `X-Organization-ID` switches a user token to another organization the user is an
-     * active member of; an API key belongs to one organization only.
+     * active member of; an API key belongs to one organization only. The sandbox twin of such an
+     * organization is open to the same users with the same role (SPEC §8, the console's "test data").
      */
     async switchOrganization(principal: Principal, orgId: string): Promise<Principal> {
       if (orgId === principal.organization.id) return principal;
@@ -108,17 +146,20 @@ export function createAuthenticator(
       let membership = await memberships.get(`${principal.user.id} ${orgId}`);
       if (membership?.membershipStatus !== "active" && platformAdmins.has(principal.user.id)) {
         // A platform admin acts in any organization as its admin (not owner: plan and deletion stay the owner's).
-        const organization = await identity.findOrganization(orgId);
-        membership = organization && { organization, role: "admin", membershipStatus: "active" };
+        const found = await identity.findOrganization(principal.user.id, orgId);
+        membership = found && { ...found, role: "admin", membershipStatus: "active" };
       }
       if (membership?.membershipStatus !== "active") throw refuse();
-      return {
+      const switched: Principal = {
         ...principal,
+        mode: "live",
         organization: membership.organization,
+        liveOrganization: membership.organization,
         role: membership.role,
         scopes: roleScopes(membership.role),
         allowed: effectiveScopes(roleScopes(membership.role), membership.role),
       };
+      return membership.twin ? inTwin(switched, membership.twin) : switched;
     },
 
     /** After a local revocation or role change, so this process sees it at once. */
@@ -138,17 +179,22 @@ export type Authenticator = ReturnType<typeof createAuthenticator>;
 
 function toPrincipal(record: CredentialRecord) {
   const scopes = record.scopes ? record.scopes.filter(isScope) : roleScopes(record.role);
+  // A test key's organization becomes its twin's in `authenticate`, once the key is known valid.
   const principal: Principal = {
     kind: record.kind,
     credentialId: record.credentialId,
     user: record.user,
     organization: record.organization,
+    mode: "live",
+    liveOrganization: record.organization,
     role: record.role,
     scopes,
     allowed: effectiveScopes(scopes, record.role),
   };
   return {
     principal,
+    mode: record.mode,
+    twin: record.twin,
     expiresAt: record.expiresAt,
     revokedAt: record.revokedAt,
     active: record.membershipStatus === "active",

@@ -9,19 +9,34 @@ import type { MembershipStatus, Role } from "../db/schema.js";
 export interface CredentialRecord {
   kind: "api_key" | "user_token";
   credentialId: string;
+  /** `test` for a sandbox key (`vlt_test_…`); user tokens are `live` (they reach a twin by switching). */
+  mode: "live" | "test";
   scopes: string[] | null;
   expiresAt: Date | null;
   revokedAt: Date | null;
   user: { id: string; email: string; name: string };
+  /** The organization the credential belongs to: always a live one. */
   organization: { id: string; name: string; plan: string };
   role: Role;
   membershipStatus: MembershipStatus;
+  /** For a test key: the organization's sandbox twin, null until its first use. */
+  twin: TwinRecord | null;
+}
+
+export interface TwinRecord {
+  organization: { id: string; name: string; plan: string };
+  /** The user's membership in the twin, which mirrors their live one once they have entered it. */
+  memberRole: Role | null;
+  memberStatus: MembershipStatus | null;
 }
 
 export interface MembershipRecord {
+  /** The live organization whose membership counts: the one asked for, or the one a twin belongs to. */
   organization: { id: string; name: string; plan: string };
   role: Role;
   membershipStatus: MembershipStatus;
+  /** Set when the organization asked for is a sandbox twin. */
+  twin: TwinRecord | null;
 }
 
 /** The user, organization and membership behind a credential, selected the same way for every kind. */
@@ -47,7 +62,10 @@ interface MemberRow {
   status: MembershipStatus;
 }
 
-type CredentialPart = Pick<CredentialRecord, "kind" | "credentialId" | "scopes" | "expiresAt" | "revokedAt">;
+type CredentialPart = Pick<
+  CredentialRecord,
+  "kind" | "credentialId" | "mode" | "scopes" | "expiresAt" | "revokedAt" | "twin"
+>;
 
 function toRecord(row: MemberRow, credential: CredentialPart): CredentialRecord {
   return {
@@ -59,7 +77,48 @@ function toRecord(row: MemberRow, credential: CredentialPart): CredentialRecord 
   };
 }
 
+/** The twin columns selected beside a credential or membership (null when there is no twin). */
+interface TwinRow {
+  twin_id: string | null;
+  twin_name: string | null;
+  twin_plan: string | null;
+  twin_role: Role | null;
+  twin_status: MembershipStatus | null;
+}
+
+const TWIN_COLUMNS = [
+  "tw.id as twin_id",
+  "tw.name as twin_name",
+  "tw.plan as twin_plan",
+  "tm.role as twin_role",
+  "tm.status as twin_status",
+] as const;
+
+function toTwin(row: TwinRow): TwinRecord | null {
+  if (row.twin_id === null) return null;
+  return {
+    organization: { id: row.twin_id, name: row.twin_name as string, plan: row.twin_plan as string },
+    memberRole: row.twin_role,
+    memberStatus: row.twin_status,
+  };
+}
+
 export function createIdentityStore(db: Db) {
+  /** The organization `orgId` names as `o`, or the live one it is the twin of, with the twin's columns. */
+  function withTwin(userId: string, orgId: string) {
+    return db
+      .selectFrom("organizations as asked")
+      .innerJoin("organizations as o", (j) => j.on(sql<boolean>`o.id = coalesce(asked.sandbox_of, asked.id)`))
+      .leftJoin("organizations as tw", (j) =>
+        j.onRef("tw.id", "=", "asked.id").on("asked.sandbox_of", "is not", null),
+      )
+      .leftJoin("memberships as tm", (j) =>
+        j.onRef("tm.organization_id", "=", "tw.id").on("tm.user_id", "=", userId),
+      )
+      .select(["o.id", "o.name", "o.plan", ...TWIN_COLUMNS])
+      .where("asked.id", "=", orgId);
+  }
+
   return {
     async findApiKey(secretHash: string): Promise<CredentialRecord | null> {
       const row = await db
@@ -69,15 +128,26 @@ export function createIdentityStore(db: Db) {
         )
         .innerJoin("users as u", "u.id", "k.created_by")
         .innerJoin("organizations as o", "o.id", "k.organization_id")
+        // A test key acts on the twin: found here when it exists, with the creator's place in it.
+        .leftJoin("organizations as tw", (j) =>
+          j.onRef("tw.sandbox_of", "=", "k.organization_id").on("k.mode", "=", "test"),
+        )
+        .leftJoin("memberships as tm", (j) =>
+          j.onRef("tm.organization_id", "=", "tw.id").onRef("tm.user_id", "=", "k.created_by"),
+        )
         .select([
           "k.id",
+          "k.mode",
           "k.scopes",
           // Matched on the secret a roll replaced: it also ends when its grace period does.
           sql<Date | null>`CASE WHEN k.secret_hash = ${secretHash} THEN k.expires_at
             ELSE LEAST(k.expires_at, k.previous_secret_expires_at) END`.as("expires_at"),
           "k.revoked_at",
           ...MEMBER_COLUMNS,
+          ...TWIN_COLUMNS,
         ])
+        // Credentials belong to live organizations only; a twin is reached through one (SPEC §8).
+        .where("o.sandbox_of", "is", null)
         .where((w) =>
           w.or([
             w("k.secret_hash", "=", secretHash),
@@ -92,9 +162,11 @@ export function createIdentityStore(db: Db) {
         ? toRecord(row, {
             kind: "api_key",
             credentialId: row.id,
+            mode: row.mode,
             scopes: row.scopes,
             expiresAt: row.expires_at,
             revokedAt: row.revoked_at,
+            twin: toTwin(row),
           })
         : null;
     },
@@ -111,43 +183,48 @@ export function createIdentityStore(db: Db) {
         .select(["s.id", "t.expires_at", "s.revoked_at", ...MEMBER_COLUMNS])
         .where("t.token_hash", "=", tokenHash)
         .where("t.kind", "=", "access")
+        .where("o.sandbox_of", "is", null)
         .executeTakeFirst();
       return row
         ? toRecord(row, {
             kind: "user_token",
             credentialId: row.id,
+            mode: "live",
             scopes: null,
             expiresAt: row.expires_at,
             revokedAt: row.revoked_at,
+            twin: null,
           })
         : null;
     },
 
-    /** For `X-Organization-ID`: the user's membership in another organization, if any. */
+    /**
+     * For `X-Organization-ID`: the user's membership in another organization, if any. A sandbox
+     * twin has no members of its own to decide this: the membership in its live organization does.
+     */
     async findMembership(userId: string, orgId: string): Promise<MembershipRecord | null> {
-      const row = await db
-        .selectFrom("memberships as m")
-        .innerJoin("organizations as o", "o.id", "m.organization_id")
-        .select(["o.id", "o.name", "o.plan", "m.role", "m.status"])
-        .where("m.user_id", "=", userId)
-        .where("m.organization_id", "=", orgId)
+      const row = await withTwin(userId, orgId)
+        .innerJoin("memberships as m", (j) =>
+          j.onRef("m.organization_id", "=", "o.id").on("m.user_id", "=", userId),
+        )
+        .select(["m.role", "m.status"])
         .executeTakeFirst();
       if (!row) return null;
       return {
         organization: { id: row.id, name: row.name, plan: row.plan },
         role: row.role,
         membershipStatus: row.status,
+        twin: toTwin(row),
       };
     },
 
-    /** For a platform admin's `X-Organization-ID`: any organization, member or not. */
-    async findOrganization(orgId: string): Promise<MembershipRecord["organization"] | null> {
-      const row = await db
-        .selectFrom("organizations")
-        .select(["id", "name", "plan"])
-        .where("id", "=", orgId)
-        .executeTakeFirst();
-      return row ?? null;
+    /** For a platform admin's `X-Organization-ID`: any organization (its live one, for a twin), member or not. */
+    async findOrganization(
+      userId: string,
+      orgId: string,
+    ): Promise<Omit<MembershipRecord, "role" | "membershipStatus"> | null> {
+      const row = await withTwin(userId, orgId).executeTakeFirst();
+      return row ? { organization: { id: row.id, name: row.name, plan: row.plan }, twin: toTwin(row) } : null;
     },
 
     /** Batched `last_used_at`: one statement for many keys instead of a write per request. */

@@ -15,6 +15,11 @@ export type Access = "public" | "authenticated" | FineScope;
 declare module "fastify" {
   interface FastifyContextConfig {
     access?: Access;
+    /**
+     * Not in the sandbox (SPEC §8): the route manages what belongs to the live organization alone
+     * (its API keys and its members), so test mode answers 403 `live_only`.
+     */
+    liveOnly?: boolean;
   }
   interface FastifyRequest {
     /** The caller; set on every route whose access is not `public`. */
@@ -61,7 +66,11 @@ export const authPlugin = fp<{ authenticator: Authenticator; hooks?: CredentialH
           access === "authenticated"
             ? "Any valid credential."
             : `Requires scope \`${access}\` (or a scope that includes it).`;
-        schema.description = [schema.description, requirement].filter(Boolean).join("\n\n");
+        const liveOnly = route.config?.liveOnly
+          ? "Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it answers 403 `live_only`."
+          : undefined;
+        if (liveOnly) schema["x-live-only"] = true;
+        schema.description = [schema.description, requirement, liveOnly].filter(Boolean).join("\n\n");
       }
     });
 
@@ -92,6 +101,12 @@ export const authPlugin = fp<{ authenticator: Authenticator; hooks?: CredentialH
         principal = await authenticator.switchOrganization(principal, orgHeader);
         request.principal = principal;
         request.org = orgContextOf(principal, request.id);
+      }
+      if (principal.mode === "test" && request.routeOptions.config.liveOnly) {
+        throw new ForbiddenError(
+          "This belongs to the live organization: use a live API key, or a user token without the sandbox's X-Organization-ID",
+          { reason: "live_only" },
+        );
       }
       if (access !== "authenticated" && !principal.allowed.has(access)) {
         throw new ForbiddenError(`This credential lacks the scope ${access}`, {

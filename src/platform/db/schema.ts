@@ -10,6 +10,11 @@ export interface OrganizationsTable {
   id: string;
   name: string;
   plan: string;
+  /** Set on a sandbox twin (SPEC §8): the live organization it belongs to. */
+  sandbox_of: ColumnType<string | null, string | null | undefined, never>;
+  /** A twin's last restore of its demo data; null for a live organization. */
+  sandbox_reset_at: NullableTimestamp;
+  sandbox_requested_reset_at: NullableTimestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -4,7 +4,7 @@ import { DEFAULT_PLAN_LIMITS } from "./plans.js";
 
 /** SPEC §1: a bad value stops the process with a message naming the variable. */
 describe("rate-limit and scale-out configuration", () => {
-  it("defaults: SPEC §4's plans, 100 a minute per IP, no proxy trusted, shedding at 1 s of lag", () => {
+  it("defaults: SPEC §4's plans, 100 a minute per IP, 10,000 per test key, no proxy trusted, shedding at 1 s of lag", () => {
     const config = loadConfig({});
     expect(config.rateLimits).toEqual({
       enabled: true,
@@ -15,6 +15,7 @@ describe("rate-limit and scale-out configuration", () => {
       },
       unauthenticatedPerMinute: 100,
       minuteSeconds: 60,
+      sandboxPerMinute: 10_000,
     });
     expect(config.trustProxy).toBe(false);
     expect(config.redisPrefix).toBe("voltasis");
@@ -65,6 +66,8 @@ describe("rate-limit and scale-out configuration", () => {
     ["VOLTASIS_TRUST_PROXY", "127.0.0.1,"],
     ["VOLTASIS_UNAUTHENTICATED_LIMIT", "0"],
     ["VOLTASIS_UNAUTHENTICATED_LIMIT", "ten"],
+    ["VOLTASIS_SANDBOX_LIMIT", "0"],
+    ["VOLTASIS_SANDBOX_LIMIT", "unlimited"],
     ["VOLTASIS_RATE_LIMITS", "maybe"],
     ["VOLTASIS_REDIS_PREFIX", "has spaces"],
     ["VOLTASIS_MAX_EVENT_LOOP_DELAY_MS", "-1"],

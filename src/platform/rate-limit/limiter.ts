@@ -42,7 +42,7 @@ const emailKey = (email: string) => `email:${hashSecret(email.trim().toLowerCase
  * plugin.ts turns verdicts into headers and 429s.
  */
 export function createRateLimiter(config: Config, log: FastifyBaseLogger) {
-  const { enabled, plans, unauthenticatedPerMinute, minuteSeconds } = config.rateLimits;
+  const { enabled, plans, unauthenticatedPerMinute, minuteSeconds, sandboxPerMinute } = config.rateLimits;
   // With limits off nothing is counted, so nothing connects to Redis either.
   const counters = enabled
     ? createCounters({
@@ -77,6 +77,14 @@ export function createRateLimiter(config: Config, log: FastifyBaseLogger) {
       const minute = verdict(limits.perMinute, await count().hit("minute", key));
       if (minute.refused || limits.perDay === null) return minute;
       return tightest(minute, verdict(limits.perDay, await count().hit("day", key)));
+    },
+
+    /**
+     * Test keys (SPEC §8: the sandbox is not rate limited by plan): only a cap against abuse, per
+     * credential per minute, far above any plan, so that a runaway test loop cannot take the server.
+     */
+    async sandbox(principal: Principal): Promise<Verdict> {
+      return verdict(sandboxPerMinute, await count().hit("minute", `sandbox:${principal.credentialId}`));
     },
 
     /**

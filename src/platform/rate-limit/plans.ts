@@ -19,6 +19,12 @@ export const DEFAULT_PLAN_LIMITS: PlanLimits = {
 export const DEFAULT_UNAUTHENTICATED_PER_MINUTE = 100;
 
 /**
+ * SPEC §8: test keys skip the plan limits; this cap per test key per minute stays, against abuse
+ * (`VOLTASIS_SANDBOX_LIMIT`). Ten times the largest plan: no honest test suite meets it.
+ */
+export const DEFAULT_SANDBOX_PER_MINUTE = 10_000;
+
+/**
  * Against password guessing (SPEC §4), on top of the per-IP limit: failed logins per e-mail and
  * failed logins or refreshes per IP, counted over a fixed window. Ten guesses per account per
  * quarter hour is plenty for a person who mistypes and useless to someone guessing; thirty per IP

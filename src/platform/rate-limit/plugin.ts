@@ -99,9 +99,10 @@ export function credentialHooks(limiter: RateLimiter): CredentialHooks | undefin
     async rejected(request, reply) {
       enforce(reply, await limiter.address(request.ip), "ip_limit");
     },
-    // Sandbox keys (`vlt_test_`, SPEC §8) are to skip this; none can be issued yet (api-keys).
+    // Test keys (`vlt_test_`, SPEC §8) skip the plan's limits and meet only the sandbox's abuse cap.
     async verified(_request, reply, principal) {
-      enforce(reply, await limiter.credential(principal), "credential_limit");
+      if (principal.mode === "test") enforce(reply, await limiter.sandbox(principal), "sandbox_abuse_cap");
+      else enforce(reply, await limiter.credential(principal), "credential_limit");
     },
   };
 }

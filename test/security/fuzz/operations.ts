@@ -22,9 +22,15 @@ export interface Operation {
 // Versions are probed rather than listed, so a `/v2/openapi.json` is walked the day it exists.
 const HIGHEST_VERSION_PROBED = 9;
 
-/** Every operation of every OpenAPI document the app serves under `/v*\/openapi.json`. */
+/**
+ * Every operation of every OpenAPI document the app serves under `/v*\/openapi.json`. Versions
+ * are registered from the same code (platform/versions.ts), so an operation of a later version
+ * whose inputs are exactly those of an earlier one runs the same handler on the same inputs and is
+ * walked once; what a version changes (v2's cursor lists, `expand`, bulk writes) is walked too.
+ */
 export async function readOperations(app: FastifyInstance): Promise<Operation[]> {
   const operations = new Map<string, Operation>();
+  const shapes = new Set<string>();
   for (let version = 1; version <= HIGHEST_VERSION_PROBED; version++) {
     const res = await app.inject({ method: "GET", url: `/v${version}/openapi.json` });
     if (res.statusCode !== 200) continue;
@@ -32,14 +38,23 @@ export async function readOperations(app: FastifyInstance): Promise<Operation[]>
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(item)) {
         const resolve = (schema: unknown) => deref(schema, doc) as JsonSchema;
-        operations.set(`${method} ${path}`, {
+        const operation: Operation = {
           method: method.toUpperCase(),
           path,
           parameters: (op.parameters ?? []).map((p) => ({ ...p, schema: resolve(p.schema) })),
           body: op.requestBody?.content?.["application/json"]?.schema
             ? resolve(op.requestBody.content["application/json"].schema)
             : undefined,
-        });
+        };
+        const shape = JSON.stringify([
+          method,
+          path.replace(/^\/v\d+\//, "/"),
+          operation.parameters,
+          operation.body,
+        ]);
+        if (shapes.has(shape)) continue;
+        shapes.add(shape);
+        operations.set(`${method} ${path}`, operation);
       }
     }
   }

@@ -7,6 +7,7 @@ import * as logsRetention from "./0005_logs_retention.js";
 import * as invitationsAndRates from "./0006_invitations_and_rates.js";
 import * as boundedJobs from "./0007_bounded_jobs.js";
 import * as importFingerprints from "./0008_import_fingerprints.js";
+import * as sandbox from "./0009_sandbox.js";
 import * as idempotencyKeys from "./0010_idempotency_keys.js";
 
 /**
@@ -22,5 +23,6 @@ export const migrations: Record<string, Migration> = {
   "0006_invitations_and_rates": invitationsAndRates,
   "0007_bounded_jobs": boundedJobs,
   "0008_import_fingerprints": importFingerprints,
+  "0009_sandbox": sandbox,
   "0010_idempotency_keys": idempotencyKeys,
 };

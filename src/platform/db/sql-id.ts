@@ -1,5 +1,5 @@
 import { type RawBuilder, sql } from "kysely";
-import { ID_PREFIXES, type IdKind } from "../src/platform/ids.js";
+import { ID_PREFIXES, type IdKind } from "../ids.js";
 
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
