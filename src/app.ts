@@ -3,6 +3,7 @@ import { accountRoutes, invitationAcceptRoutes } from "./features/accounts/route
 import { apiKeyRoutes } from "./features/api-keys/routes.js";
 import { clientRoutes } from "./features/clients/routes.js";
 import { eventRoutes } from "./features/events/routes.js";
+import { eventStreamRoutes } from "./features/events/stream-routes.js";
 import { healthRoutes } from "./features/health/routes.js";
 import { jobRoutes } from "./features/jobs/routes.js";
 import { logRoutes } from "./features/logs/routes.js";
@@ -105,7 +106,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook("onClose", () => background.stop());
 
   const clock = deps.clock ?? systemClock;
-  const features = { db: database.db, authenticator, config, background, clock };
+  const features = {
+    db: database.db,
+    authenticator,
+    config,
+    background,
+    clock,
+    notifications: database.notifications,
+    concurrency: limiter.concurrency,
+  };
   await app.register(healthRoutes, { db: database, isDraining, redisReachable: limiter.redisReachable });
   await app.register(accountRoutes, { prefix: "/v1/auth", ...features });
   await app.register(organizationRoutes, { prefix: "/v1", ...features });
@@ -117,6 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(reportRoutes, { prefix: "/v1", ...features });
   await app.register(clientRoutes, { prefix: "/v1", ...features });
   await app.register(eventRoutes, { prefix: "/v1", ...features });
+  await app.register(eventStreamRoutes, { prefix: "/v1", ...features });
   await app.register(projectRoutes, { prefix: "/v1", ...features });
   await app.register(taskRoutes, { prefix: "/v1", ...features });
   await app.register(tagRoutes, { prefix: "/v1", ...features });

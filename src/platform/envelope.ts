@@ -45,7 +45,7 @@ export function ListEnvelope<T extends TSchema>(item: T) {
 }
 
 /** The documented error responses that every route spreads into its schema (Unkey's habit). */
-const errorRef = (description: string) => Type.Ref(ErrorEnvelopeSchema, { description });
+export const errorRef = (description: string) => Type.Ref(ErrorEnvelopeSchema, { description });
 export const ERROR_RESPONSES = {
   400: errorRef("Malformed JSON, unknown field, invalid value"),
   401: errorRef("Missing, malformed, expired or revoked credential"),

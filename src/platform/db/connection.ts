@@ -7,8 +7,16 @@ export type Db = Kysely<Database>;
 
 /** PostgreSQL LISTEN: a NOTIFY sent in a transaction arrives at every process once it commits. */
 export interface Notifications {
-  /** Calls onNotify for each notification on channel; the returned function stops listening. */
-  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Calls onNotify for each notification on channel; the returned function stops listening.
+   * onListen runs each time listening (re)starts: after a lost connection is re-established,
+   * notifications sent in between were missed.
+   */
+  listen(
+    channel: string,
+    onNotify: (payload: string) => void,
+    onListen?: () => void,
+  ): Promise<() => Promise<void>>;
 }
 
 export interface DbHandle {
@@ -31,9 +39,9 @@ export function connect(url: string, options: { max?: number } = {}): DbHandle {
   return {
     db,
     notifications: {
-      async listen(channel, onNotify) {
+      async listen(channel, onNotify, onListen) {
         // postgres.js keeps one extra connection for all of this process's channels.
-        const subscription = await client.listen(channel, onNotify);
+        const subscription = await client.listen(channel, onNotify, onListen);
         return () => subscription.unlisten();
       },
     },
