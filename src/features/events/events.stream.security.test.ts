@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKey } from "../../../test/helpers/api-keys.js";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
 import { type EventStream, listen, openStream } from "../../../test/helpers/event-stream.js";
-import { type Account, call, registerAccount } from "../../../test/helpers/fixtures.js";
-import { memberWithToken } from "../../../test/helpers/members.js";
+import { type Account, call, expectError, registerAccount } from "../../../test/helpers/fixtures.js";
+import { addExistingAccount, memberWithToken } from "../../../test/helpers/members.js";
 
 // The stream shows what GET /v1/events shows a credential, for as long as the credential holds.
 let t: TestApp;
@@ -106,6 +106,37 @@ describe("events stream: what a credential sees", () => {
     expect(eventsB.map((e) => e.data.resource_id).sort()).toEqual(tagsB.map((tag) => tag.id).sort());
     expect(eventsA.every((e) => e.data.organization_id === a.orgId)).toBe(true);
     expect(JSON.stringify(eventsB)).not.toContain(a.orgId);
+  });
+});
+
+describe("events stream: X-Organization-ID (SPEC §3)", () => {
+  it("names another organization only where the user is a member: then its events, and only its", async () => {
+    const outsider = await registerAccount(t.app);
+    const refused = await call(t.app, outsider.accessToken, {
+      method: "GET",
+      url: "/v1/events/stream",
+      headers: { "x-organization-id": owner.orgId },
+    });
+    expect(expectError(refused, 403, "FORBIDDEN").details?.reason).toBe("organization_not_allowed");
+
+    const stranger = await registerAccount(t.app);
+
+    const joined = await addExistingAccount(
+      t.app,
+      owner.accessToken,
+      { email: stranger.email, accessToken: stranger.accessToken },
+      "manager",
+    );
+    expect(joined.id).toBe(stranger.userId);
+    const stream = await openStream(base, stranger.accessToken, {
+      headers: { "x-organization-id": owner.orgId },
+    });
+    opened.push(stream);
+    expect(stream.status).toBe(200);
+    await post(stranger.accessToken, "/v1/tags", { name: "in the stranger's own organization" });
+    const here = await post(owner.accessToken, "/v1/projects", { name: "In the owner's" });
+    const events = await upTo(stream, here.id);
+    expect(events.every((e) => e.data.organization_id === owner.orgId)).toBe(true);
   });
 });
 

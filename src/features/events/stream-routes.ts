@@ -50,6 +50,8 @@ export const eventStreamRoutes: FeatureRoutes = async (fastify, deps) => {
   app.get(
     "/events/stream",
     {
+      // A HEAD would open a stream that never ends and never sends a byte.
+      exposeHeadRoute: false,
       config: { access: "read:events" },
       schema: {
         tags: ["events"],
