@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { Db, Notifications } from "../../platform/db/connection.js";
+import { createVerifiedListen } from "../../platform/db/verified-listen.js";
 import { EVENTS_CHANNEL, eventNotice } from "../../platform/events.js";
 import { systemOrgContext } from "../../platform/tenancy.js";
 import { toEvent } from "./format.js";
@@ -29,8 +30,8 @@ export interface LiveEvents {
   subscribe(orgId: string, subscriber: LiveSubscriber): () => void;
 }
 
-const LISTEN_RETRY_MS = 5_000;
-const UNLISTEN_LIMIT_MS = 1_000;
+// Ids of the latest notices, so that one delivered twice (a listener added twice) is relayed once.
+const RECENT_NOTICES = 10_000;
 // Ids loaded in one query; a burst (an import) is loaded in batches of this size, in order.
 const LOAD_BATCH = 500;
 
@@ -54,11 +55,7 @@ export function createLiveEvents(deps: {
   const subscribers = new Map<string, Set<LiveSubscriber>>();
   const pending: Array<{ orgId: string; eventId: string }> = [];
   let pumping = false;
-  let listens = 0;
-  let running = false;
-  let unlisten: (() => Promise<void>) | null = null;
-  let wakeRetry: () => void = () => {};
-  let started: Promise<void> = Promise.resolve();
+  const recent = new Set<string>();
 
   function interrupt(orgIds: Iterable<string>) {
     for (const orgId of orgIds)
@@ -67,15 +64,12 @@ export function createLiveEvents(deps: {
 
   function onNotify(payload: string) {
     const notice = eventNotice.parse(payload);
-    if (!notice || !subscribers.has(notice.orgId)) return;
+    if (!notice || recent.has(notice.eventId)) return;
+    recent.add(notice.eventId);
+    if (recent.size > RECENT_NOTICES) recent.delete(recent.values().next().value as string);
+    if (!subscribers.has(notice.orgId)) return;
     pending.push(notice);
     if (!pumping) void pump();
-  }
-
-  // The first call is the first LISTEN; any later one follows a lost connection.
-  function onListen() {
-    listens += 1;
-    if (listens > 1) interrupt([...subscribers.keys()]);
   }
 
   async function load(batch: typeof pending): Promise<Map<string, EventRow>> {
@@ -118,44 +112,20 @@ export function createLiveEvents(deps: {
     }
   }
 
-  /** As the background runner does: a database that is down now is tried again until it answers. */
-  async function listenUntilStopped() {
-    while (running) {
-      try {
-        const stop = await deps.notifications.listen(EVENTS_CHANNEL, onNotify, onListen);
-        if (running) unlisten = stop;
-        else await stop();
-        return;
-      } catch (error) {
-        deps.log.warn({ err: error }, "cannot listen for events yet; event streams wait for it");
-        await new Promise<void>((resolve) => {
-          wakeRetry = resolve;
-          setTimeout(resolve, LISTEN_RETRY_MS).unref();
-        });
-      }
-    }
-  }
+  const listen = createVerifiedListen({
+    db: deps.db,
+    notifications: deps.notifications,
+    channel: EVENTS_CHANNEL,
+    onNotify,
+    // Every stream resumes from stored events (Last-Event-ID), so nothing missed is lost.
+    onInterrupted: () => interrupt([...subscribers.keys()]),
+    log: deps.log,
+  });
 
   return {
-    async start() {
-      if (running) return;
-      running = true;
-      started = listenUntilStopped();
-    },
-    async stop() {
-      running = false;
-      wakeRetry();
-      await started;
-      // The database may be gone already, and UNLISTEN then waits for a reconnection that never
-      // comes: closing the pool ends the listening connection anyway.
-      await Promise.race([
-        unlisten?.().catch(() => {}),
-        new Promise((resolve) => setTimeout(resolve, UNLISTEN_LIMIT_MS).unref()),
-      ]);
-      unlisten = null;
-      listens = 0;
-    },
-    listening: () => running && listens > 0,
+    start: () => listen.start(),
+    stop: () => listen.stop(),
+    listening: () => listen.hearing(),
     subscribe(orgId, subscriber) {
       const set = subscribers.get(orgId) ?? new Set();
       set.add(subscriber);
