@@ -182,9 +182,10 @@ export function createEventStreams(deps: {
       visibility: eventVisibility(request.principal),
       end(closing) {
         if (ended) return;
-        write(`event: stream_closed\ndata: ${JSON.stringify(closing)}\n\n`);
+        // Cleaned up first, so that the last frame cannot end the stream a second time (a
+        // client too slow to read is over the buffer limit still).
         cleanUp();
-        raw.end();
+        raw.end(`event: stream_closed\ndata: ${JSON.stringify(closing)}\n\n`);
       },
     };
     open.add(current);
