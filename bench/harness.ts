@@ -12,6 +12,8 @@ import { migrateToLatest } from "../src/platform/db/migrate.js";
 import { ensureDatabase } from "../src/platform/db/open.js";
 
 export interface Settings {
+  /** `--quick` (CI): scenarios that honour it measure fewer rounds. */
+  quick: boolean;
   connections: number;
   warmupSeconds: number;
   durationSeconds: number;
@@ -29,6 +31,7 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     return n;
   };
   return {
+    quick: process.argv.includes("--quick"),
     connections: positive("BENCH_CONNECTIONS", 50, true),
     warmupSeconds: 5,
     durationSeconds: positive("BENCH_DURATION", 10, false),

@@ -3,6 +3,7 @@ import { accountRoutes, invitationAcceptRoutes } from "./features/accounts/route
 import { apiKeyRoutes } from "./features/api-keys/routes.js";
 import { clientRoutes } from "./features/clients/routes.js";
 import { eventRoutes } from "./features/events/routes.js";
+import { eventStreamRoutes } from "./features/events/stream-routes.js";
 import { healthRoutes } from "./features/health/routes.js";
 import { jobRoutes } from "./features/jobs/routes.js";
 import { registerJobWorker } from "./features/jobs/worker.js";
@@ -125,7 +126,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Every feature once per API version, from the same code (SPEC §8): versions differ in schemas
   // and small adapters (platform/versions.ts). Background work is registered once, after them.
   for (const version of API_VERSIONS) {
-    const features = { db: database.db, authenticator, config, background, clock, version };
+    const features = {
+      db: database.db,
+      authenticator,
+      config,
+      background,
+      clock,
+      version,
+      notifications: database.notifications,
+      concurrency: limiter.concurrency,
+    };
     await app.register(accountRoutes, { prefix: `/${version}/auth`, ...features });
     await app.register(organizationRoutes, { prefix: `/${version}`, ...features });
     await app.register(memberRoutes, { prefix: `/${version}`, ...features });
@@ -136,6 +146,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(reportRoutes, { prefix: `/${version}`, ...features });
     await app.register(clientRoutes, { prefix: `/${version}`, ...features });
     await app.register(eventRoutes, { prefix: `/${version}`, ...features });
+    await app.register(eventStreamRoutes, { prefix: `/${version}`, ...features });
     await app.register(projectRoutes, { prefix: `/${version}`, ...features });
     await app.register(taskRoutes, { prefix: `/${version}`, ...features });
     await app.register(tagRoutes, { prefix: `/${version}`, ...features });

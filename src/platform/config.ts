@@ -36,6 +36,7 @@ export interface Config {
   webhooksAllowPrivate: boolean;
   /** Whether this process works the webhook and job queues (off: an API-only process). */
   workers: boolean;
+  streams: StreamConfig;
   logLevel: LogLevel;
 }
 
@@ -51,6 +52,14 @@ export interface RateLimitConfig {
   minuteSeconds: number;
   /** The abuse cap of a test key (SPEC §8), which skips its plan's limits. */
   sandboxPerMinute: number;
+}
+
+/** The live event stream (GET /v1/events/stream). */
+export interface StreamConfig {
+  /** Streams one credential may hold open at once (across processes with REDIS_URL). */
+  perCredential: number;
+  /** A comment line this often keeps proxies from closing an idle stream. */
+  heartbeatMs: number;
 }
 
 /** A bad environment value; the message always names the variable (SPEC §1). */
@@ -225,6 +234,10 @@ export function loadConfig(env: Env = process.env): Config {
     platformAdmins: userIds(env, "VOLTASIS_PLATFORM_ADMINS"),
     webhooksAllowPrivate: bool(env, "VOLTASIS_WEBHOOKS_ALLOW_PRIVATE", false),
     workers: oneOf(env, "VOLTASIS_WORKERS", ["on", "off"], "on") === "on",
+    streams: {
+      perCredential: integer(env, "VOLTASIS_STREAMS_PER_CREDENTIAL", 5, 1),
+      heartbeatMs: integer(env, "VOLTASIS_STREAM_HEARTBEAT_MS", 15_000, 100),
+    },
     logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),
   };
 }

@@ -18,6 +18,22 @@ export interface DomainEvent {
 /** Workers LISTEN here; a NOTIFY sent inside the transaction reaches them when it commits. */
 export const DELIVERIES_CHANNEL = "voltasis_webhook_deliveries";
 
+/**
+ * Every process LISTENs here once for the live event stream (GET /v1/events/stream). The payload
+ * is only `<organization id> <event id>` (NOTIFY payloads are limited to 8000 bytes): a process
+ * with open streams of that organization loads the event itself.
+ */
+export const EVENTS_CHANNEL = "voltasis_events";
+
+/** The payload of a NOTIFY on EVENTS_CHANNEL, and back. */
+export const eventNotice = {
+  format: (orgId: string, eventId: string) => `${orgId} ${eventId}`,
+  parse(payload: string): { orgId: string; eventId: string } | null {
+    const [orgId, eventId, ...rest] = payload.split(" ");
+    return orgId && eventId && rest.length === 0 ? { orgId, eventId } : null;
+  },
+};
+
 /** Changes to these are also written to the audit log (GET /v1/logs): who changed access. */
 const AUDITED_RESOURCES = new Set([
   "api_key",
@@ -81,6 +97,8 @@ export async function recordEvent(
       .execute();
   }
   await queueDeliveries(trx, ctx, { id, name: event.name, at, data: event.data });
+  // Sent when (and only if) the change commits, in commit order.
+  await sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${eventNotice.format(ctx.orgId, id)})`.execute(trx);
   return id;
 }
 

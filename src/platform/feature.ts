@@ -3,7 +3,8 @@ import type { Authenticator } from "./auth/authenticator.js";
 import type { Clock } from "./background/clock.js";
 import type { Background } from "./background/runner.js";
 import type { Config } from "./config.js";
-import type { Db } from "./db/connection.js";
+import type { Db, Notifications } from "./db/connection.js";
+import type { ConcurrencyLimiter } from "./rate-limit/concurrency.js";
 import type { ApiVersion } from "./versions.js";
 
 /** What app.ts hands every feature plugin; a feature builds its services from these. */
@@ -16,6 +17,10 @@ export interface FeatureDeps {
   clock: Clock;
   /** The API version these routes are registered for (SPEC §8); most features need not look. */
   version: ApiVersion;
+  /** The process's one LISTEN connection (PostgreSQL NOTIFY from every process). */
+  notifications: Notifications;
+  /** Caps what a credential holds open at once (event streams), across processes with Redis. */
+  concurrency: ConcurrencyLimiter;
 }
 
 export type FeatureRoutes = FastifyPluginAsync<FeatureDeps>;

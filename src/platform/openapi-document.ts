@@ -49,6 +49,12 @@ const ERRORS: Record<
     code: "NOT_FOUND",
     example: { id: "prj_01JD6V7W9Q3E4R5T6Y7V8K9M0P" },
   },
+  406: {
+    name: "NotAcceptable",
+    description: "`Accept` excludes every media type this operation can answer with",
+    code: "INVALID_REQUEST",
+    example: { reason: "not_acceptable", field: "Accept", location: "headers" },
+  },
   409: {
     name: "Conflict",
     description:

@@ -23,6 +23,11 @@
  * - A ```json block that follows a run block, with only prose between them, shows the response of
  *   the block's last curl: its keys (recursively; an array by its first item), the JSON types of its
  *   values and the values of the enum-like fields (code, reason, status, role, …) must match.
+ * - Event streams (docs/streaming.md): a curl that follows one sets its own `--max-time N`, and
+ *   ending by that limit (curl's exit 28) after a 2xx answer is how it stops reading, not a
+ *   failure. Curls may run in the background (`cmd &` … `wait`): the statuses are then declared in
+ *   the order the curls finish, and "the last curl" of the json rule is the last to finish that
+ *   did not answer text/event-stream.
  *   Every ```json block must parse.
  * - The scope tables of authentication.md are checked against src/platform/auth/scopes.ts and the
  *   OpenAPI document; docs/README.md must link every guide, and every link to a guide or one of
@@ -181,18 +186,28 @@ function responseJson(raw: string): unknown {
 // ---------------------------------------------------------------------------------------------
 // Running a block
 
-// Prepended to every block. Same arguments and output as curl; the status and body are noted.
+// Prepended to every block. Same arguments and output as curl; the status, content type and body
+// are noted, one line per curl as it finishes ("<status> <content type> <body file>"), so that
+// curls run in the background (`&`, as a stream is followed while a change is made) each keep
+// their own body.
 const CURL_WRAPPER = `
 curl() {
-  local n body status
-  n=$(( $(wc -l < "$DOCS_TRACE_DIR/statuses") + 1 ))
-  body="$DOCS_TRACE_DIR/response-$n"
-  : > "$body"
+  local body err status code=0
+  body=$(mktemp "$DOCS_TRACE_DIR/response-XXXXXX")
+  err=$(mktemp "$DOCS_TRACE_DIR/stderr-XXXXXX")
   status=$(command curl --silent --show-error --max-time ${CURL_MAX_TIME_S} \\
-    --output "$body" --write-out '%{http_code}' "$@")
-  echo "$status" >> "$DOCS_TRACE_DIR/statuses"
+    --output "$body" --write-out '%{http_code} %{content_type}' "$@" 2> "$err") || code=$?
+  echo "\${status%% *} \${status#* } $body" >> "$DOCS_TRACE_DIR/statuses"
+  status=\${status%% *}
   cat "$body"
   echo
+  # A stream followed with its own --max-time ends by that limit (exit 28) after a 2xx answer:
+  # that is how such an example stops reading, not a failure.
+  if [ "$code" -eq 28 ] && [ "\${status:0:1}" = "2" ] && [[ " $* " == *" --max-time "* ]]; then
+    return 0
+  fi
+  cat "$err" >&2
+  return "$code"
 }
 `;
 
@@ -201,7 +216,7 @@ interface BlockRun {
   signal: NodeJS.Signals | null;
   output: string;
   statuses: number[];
-  /** The body of the last curl, if any. */
+  /** The body of the curl that finished last, event streams aside, if any. */
   lastBody: string | undefined;
 }
 
@@ -241,14 +256,17 @@ async function runBlock(code: string, env: Record<string, string>): Promise<Bloc
       child.on("error", reject);
       child.on("close", (exit, sig) => resolve({ exitCode: exit, signal: sig, output: out }));
     });
-    const statuses = (await fs.readFile(path.join(trace, "statuses"), "utf8"))
+    const finished = (await fs.readFile(path.join(trace, "statuses"), "utf8"))
       .split("\n")
       .filter(Boolean)
-      .map(Number);
-    const lastBody =
-      statuses.length > 0
-        ? await fs.readFile(path.join(trace, `response-${statuses.length}`), "utf8")
-        : undefined;
+      .map((line) => {
+        const [status, ...rest] = line.split(" ");
+        return { status: Number(status), file: rest.pop() as string, type: rest.join(" ") };
+      });
+    const statuses = finished.map(({ status }) => status);
+    // An event stream is no JSON to compare; the response shown after such a block is another's.
+    const last = finished.filter(({ type }) => !type.startsWith("text/event-stream")).pop();
+    const lastBody = last ? await fs.readFile(last.file, "utf8") : undefined;
     return { exitCode, signal, output, statuses, lastBody };
   } finally {
     await fs.rm(dir, { recursive: true, force: true });

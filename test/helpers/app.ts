@@ -12,6 +12,8 @@ export interface TestApp {
   app: FastifyInstance;
   /** Direct access for arranging what the API cannot (an expired token) and asserting on rows. */
   db: Db;
+  /** The test database's URL, for a connection of the test's own (through a proxy, say). */
+  databaseUrl: string;
   /** Another app on the same database: a second API process, as in scale-out (its env may add settings). */
   anotherProcess(extraEnv?: Record<string, string>): Promise<FastifyInstance>;
   close(): Promise<void>;
@@ -48,6 +50,7 @@ export async function createTestApp(
   return {
     app,
     db: database.db,
+    databaseUrl: url.toString(),
     async anotherProcess(extraEnv = {}) {
       const own = connect(url.toString(), { max: 5 });
       const other = await buildApp({

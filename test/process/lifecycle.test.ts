@@ -3,6 +3,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStream } from "../helpers/event-stream.js";
 import { jsonPost, runToExit, type ServerProcess, startServer } from "../helpers/server-process.js";
 
 // These start the real program (`npm start`'s entry) on its own embedded PostgreSQL.
@@ -32,6 +33,7 @@ const alive = (pid: number) => {
 
 describe("the server process on its embedded PostgreSQL", () => {
   let server: ServerProcess;
+  let accessToken = "";
 
   it("starts on an empty data dir and prints the API and /docs URLs and how to create an account", async () => {
     server = await startServer({ VOLTASIS_DATA_DIR: dataDir });
@@ -41,6 +43,7 @@ describe("the server process on its embedded PostgreSQL", () => {
     const res = await fetch(`${server.baseUrl}/v1/auth/register`, jsonPost(account));
     expect(res.status).toBe(201);
     const { data } = await res.json();
+    accessToken = data.access_token;
     await fetch(
       `${server.baseUrl}/v1/auth/login`,
       jsonPost({ email: account.email, password: account.password }),
@@ -66,11 +69,13 @@ describe("the server process on its embedded PostgreSQL", () => {
     expect(res.status).toBe(200);
   });
 
-  it("SIGTERM drains in-flight requests, then stops PostgreSQL cleanly", async () => {
+  it("SIGTERM drains in-flight requests and ends open event streams, then stops PostgreSQL cleanly", async () => {
     const pg = postmasterPid();
-    // Logins are slow (argon2), so they are in flight when SIGTERM arrives. Ten at most: the
-    // sign-in guard counts each attempt for its e-mail before checking it (SPEC §4).
-    const inFlight = Array.from({ length: 10 }, () =>
+    const stream = await openStream(server.baseUrl, accessToken);
+    expect(stream.status).toBe(200);
+    // Logins are slow (argon2), so they are still running at SIGTERM; no more than the sign-in
+    // guard lets through at once for one e-mail (10), which would answer the rest 429.
+    const inFlight = Array.from({ length: 8 }, () =>
       fetch(
         `${server.baseUrl}/v1/auth/login`,
         jsonPost({ email: account.email, password: account.password }),
@@ -83,7 +88,14 @@ describe("the server process on its embedded PostgreSQL", () => {
     const ready = await fetch(`${server.baseUrl}/ready`);
     expect(ready.status).toBe(503);
     expect((await ready.json()).error.details.reason).toBe("draining");
-    expect(await Promise.all(inFlight)).toEqual(Array(10).fill(200));
+    expect(await Promise.all(inFlight)).toEqual(Array(8).fill(200));
+    // The stream is told why it ends, so the drain does not wait for it (nor a client in vain).
+    await stream.ended;
+    expect(stream.closing).toEqual({
+      reason: "shutting_down",
+      message: "The server is shutting down: reconnect with Last-Event-ID to resume",
+      reconnect: true,
+    });
     expect(await server.exited).toBe(0);
     expect(alive(pg)).toBe(false);
     expect(existsSync(path.join(dataDir, "pg", "postmaster.pid"))).toBe(false);

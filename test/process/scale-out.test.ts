@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStream } from "../helpers/event-stream.js";
 import { dropKeys } from "../helpers/redis.js";
 import { type ServerProcess, startServer } from "../helpers/server-process.js";
 
@@ -115,6 +116,20 @@ describe.skipIf(!adminUrl || !redisUrl)("scale-out: two processes, one PostgreSQ
       1000,
     );
     expect(waited).toBeLessThanOrEqual(1000);
+  });
+
+  it("an event committed through one process arrives on an event stream held by the other", async () => {
+    const stream = await openStream(b.baseUrl, owner);
+    try {
+      expect(stream.status).toBe(200);
+      const created = await post(a, "/v1/tags", owner, { name: "across processes" });
+      expect(created.status).toBe(201);
+      const tagId = (await created.json()).data.id;
+      const [event] = await stream.waitForEvents(1);
+      expect(event?.data).toMatchObject({ event: "tag.created", resource_id: tagId });
+    } finally {
+      stream.close();
+    }
   });
 
   it("the limit is shared: 2 processes × 50 concurrent clients on the free plan admit exactly 60", async () => {

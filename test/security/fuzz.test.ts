@@ -37,7 +37,9 @@ afterAll(() => t.close());
 // One operation's cases alone, e.g. VOLTASIS_FUZZ_ONLY="POST /v1/clients": the tables are fixed,
 // so a failure comes back the same.
 const ONLY = process.env.VOLTASIS_FUZZ_ONLY;
-const chosen = (op: Operation) => !ONLY || `${op.method} ${op.path}`.includes(ONLY);
+// A stream that accepts an input never ends its response, so the fuzzer cannot wait for it; its
+// hostile inputs (Accept, Last-Event-ID, filters, credentials) are walked in events.stream.error.test.ts.
+const chosen = (op: Operation) => !op.streams && (!ONLY || `${op.method} ${op.path}`.includes(ONLY));
 
 /** All failures at once, each naming its input and value, and how to replay the first one. */
 function reportFailures(failures: string[]) {

@@ -44,6 +44,23 @@ export type DomainEventView = Static<typeof EventSchema>;
 
 export const EventParams = Type.Object({ id: EventId }, { additionalProperties: false });
 
+const resumeFrom = (how: string) =>
+  Type.String({
+    pattern: idPattern("event"),
+    description: `Resume after this event (${how}): the stored events after it come first, then live ones`,
+    examples: [EVENT_ID_EXAMPLE],
+  });
+
+/** For a browser's first connection: EventSource cannot set headers, and sends the header itself on reconnecting. */
+export const StreamQuery = Type.Object(
+  { last_event_id: Type.Optional(resumeFrom("when the Last-Event-ID header is absent")) },
+  { additionalProperties: false },
+);
+
+export const StreamHeaders = Type.Object({
+  "last-event-id": Type.Optional(resumeFrom("what EventSource sends")),
+});
+
 export const EVENT_LIST: ListSpec = {
   table: "events",
   alias: "e",

@@ -30,6 +30,23 @@ export function createEventStore(db: Db) {
       return runList(db, ctx, EVENT_LIST, retained(ctx).where(visibleEvents(visibility)), query);
     },
 
+    /** Visible events after `afterId` in id (creation) order: a stream's replay, one page at a time. */
+    after(ctx: OrgContext, visibility: EventVisibility, afterId: string, limit: number) {
+      return retained(ctx)
+        .where(visibleEvents(visibility))
+        .where("e.id", ">", afterId)
+        .orderBy("e.id")
+        .limit(limit)
+        .execute();
+    },
+    /** Events by id, whoever may see them: the live stream loads each committed event once. */
+    byIds(ctx: OrgContext, ids: readonly string[]) {
+      return retained(ctx).where("e.id", "in", ids).orderBy("e.id").execute();
+    },
+    /** Whether the id is a retained event of this organization (a place to resume from). */
+    async exists(ctx: OrgContext, id: string) {
+      return (await retained(ctx).where("e.id", "=", id).executeTakeFirst()) !== undefined;
+    },
     /** The event, and whether `visibility` lets the caller see it. */
     async find(ctx: OrgContext, visibility: EventVisibility, id: string) {
       return retained(ctx)

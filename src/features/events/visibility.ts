@@ -68,3 +68,21 @@ export function visibleEvents(visibility: EventVisibility) {
     return eb.or(conditions);
   };
 }
+
+/**
+ * The same rule as `visibleEvents`, for an event already in memory (the live stream relays events
+ * as they commit, without asking the database per stream). visibility.test.ts holds the two
+ * forms to one answer.
+ */
+export function canSeeEvent(
+  visibility: EventVisibility,
+  event: { resource_type: string; data: unknown },
+): boolean {
+  if (visibility.all.includes(event.resource_type)) return true;
+  const partial = visibility.own.find((own) => own.type === event.resource_type);
+  if (!partial) return false;
+  // `data ->> field` in SQL: only an object's string member can equal a user id.
+  const data = event.data;
+  if (typeof data !== "object" || data === null || Array.isArray(data)) return false;
+  return (data as Record<string, unknown>)[partial.ownerField] === visibility.userId;
+}

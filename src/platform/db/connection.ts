@@ -10,9 +10,14 @@ export interface Notifications {
   /**
    * Calls onNotify for each notification on channel, and also (with an empty payload) each time
    * listening starts again after the connection was lost, since notifications sent meanwhile
-   * were missed. The returned function stops listening.
+   * were missed. onListen runs each time listening (re)starts. The returned function stops
+   * listening.
    */
-  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  listen(
+    channel: string,
+    onNotify: (payload: string) => void,
+    onListen?: () => void,
+  ): Promise<() => Promise<void>>;
 }
 
 export interface DbHandle {
@@ -40,13 +45,14 @@ export function connect(url: string, options: { max?: number } = {}): DbHandle {
   return {
     db,
     notifications: {
-      async listen(channel, onNotify) {
+      async listen(channel, onNotify, onListen) {
         // postgres.js keeps one extra connection for all of this process's channels, and LISTENs
         // again by itself when it comes back (after `backoff`).
         let first = true;
         const subscription = await client.listen(channel, onNotify, () => {
           if (!first) onNotify("");
           first = false;
+          onListen?.();
         });
         return () => subscription.unlisten();
       },

@@ -24,6 +24,8 @@ export interface Counters {
   refund(window: WindowName, key: string): Promise<void>;
   /** Present in scale-out mode only: whether Redis answers right now (for `/ready`). */
   redisReachable?: () => Promise<boolean>;
+  /** Present in scale-out mode only: the connection, for other counts that must hold across processes. */
+  redis?: Redis;
   close(): Promise<void>;
 }
 
@@ -83,6 +85,7 @@ export function createCounters(options: {
   const limiters = { minute: shared("minute"), day: shared("day"), signIn: shared("signIn") };
   return {
     ...countWith(limiters),
+    redis,
     redisReachable: async () => {
       if (redis.status !== "ready") return false;
       return redis.ping().then(

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from "fastify";
 import type { Principal } from "../auth/authenticator.js";
 import { hashSecret } from "../auth/secrets.js";
 import type { Config, Plan } from "../config.js";
+import { createConcurrencyLimiter } from "./concurrency.js";
 import { type Count, createCounters } from "./counters.js";
 import { FAILED_SIGN_INS, WINDOWS } from "./plans.js";
 
@@ -56,10 +57,13 @@ export function createRateLimiter(config: Config, log: FastifyBaseLogger) {
     if (!counters) throw new Error("rate limits are off");
     return counters;
   };
+  // Open streams are capped even with rate limits off; across processes when Redis is in use.
+  const concurrency = createConcurrencyLimiter({ redis: counters?.redis, prefix: config.redisPrefix, log });
 
   return {
     enabled,
     redisReachable: counters?.redisReachable,
+    concurrency,
 
     /** Unauthenticated requests, and requests whose credential failed: per client IP per minute. */
     async address(ip: string): Promise<Verdict> {
@@ -114,7 +118,10 @@ export function createRateLimiter(config: Config, log: FastifyBaseLogger) {
       },
     },
 
-    close: async () => counters?.close(),
+    close: async () => {
+      concurrency.close();
+      await counters?.close();
+    },
   };
 }
 

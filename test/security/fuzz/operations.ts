@@ -17,6 +17,8 @@ export interface Operation {
   parameters: Parameter[];
   /** The JSON request body's schema, when the operation takes one. */
   body?: JsonSchema;
+  /** Answers an endless text/event-stream, so an accepted input never ends its response. */
+  streams: boolean;
 }
 
 // Versions are probed rather than listed, so a `/v2/openapi.json` is walked the day it exists.
@@ -45,6 +47,7 @@ export async function readOperations(app: FastifyInstance): Promise<Operation[]>
           body: op.requestBody?.content?.["application/json"]?.schema
             ? resolve(op.requestBody.content["application/json"].schema)
             : undefined,
+          streams: Object.keys(op.responses?.["200"]?.content ?? {}).includes("text/event-stream"),
         };
         const shape = JSON.stringify([
           method,
@@ -69,6 +72,7 @@ interface OpenApiDocument {
       {
         parameters?: Array<Omit<Parameter, "schema"> & { schema: unknown }>;
         requestBody?: { content?: Record<string, { schema?: unknown }> };
+        responses?: Record<string, { content?: Record<string, unknown> }>;
       }
     >
   >;
