@@ -33,6 +33,9 @@ const HAND_WRITTEN_BASES: Record<string, { name: string; module: string }> = {
   webhooks: { name: "WebhooksBase", module: "../../core/webhooks.js" },
 };
 
+/** Members of the hand-written VoltasisCore: a resource of the same name would hide one. */
+const CORE_MEMBERS = new Set(["baseURL", "timeout", "maxRetries", "request", "list"]);
+
 /** The TypeScript names an operation's params and answer go by. */
 interface OperationTypes {
   query?: string;
@@ -47,6 +50,11 @@ export async function render(model: Model): Promise<Record<string, string>> {
   const files: Record<string, string> = {};
   files[`${OUT}/types.ts`] = await renderTypes(model, schemas);
   const resources = model.resources.filter((resource) => liveOperations(resource).length > 0);
+  for (const resource of resources) {
+    const property = camel(resource.path[0] as string);
+    if (CORE_MEMBERS.has(property))
+      throw new Error(`client.${property}: a resource may not take a core member's name`);
+  }
   for (const resource of resources) {
     files[`${OUT}/resources/${fileName(resource)}.ts`] = renderResourceFile(resource, types);
   }

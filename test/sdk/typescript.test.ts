@@ -5,19 +5,36 @@
  * server, are in sdks/typescript/test/.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import {
-  NotFoundError,
-  RateLimitError,
-  type TimeEntry,
-  Voltasis,
-  verifyWebhookSignature,
-  WebhookVerificationError,
-} from "@voltasis/sdk";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startReceiver } from "../helpers/webhook-receiver.js";
 import { ROOT, runSuite, startConformanceServer } from "./harness.js";
+
+/**
+ * The SDK as built by `npm install` (sdks/typescript/dist), refused with the fix when it is
+ * missing or older than its sources: the scenario must not pass on yesterday's build.
+ */
+async function builtSdk(): Promise<typeof import("@voltasis/sdk")> {
+  const sdk = path.join(ROOT, "sdks/typescript");
+  const built = path.join(sdk, "dist/index.js");
+  const rebuild = "run `npm install` or `npm run build -w @voltasis/sdk`";
+  if (!existsSync(built)) throw new Error(`sdks/typescript/dist is missing: ${rebuild}`);
+  const newest = (dir: string): number =>
+    Math.max(
+      ...readdirSync(dir, { withFileTypes: true }).map((entry) => {
+        const full = path.join(dir, entry.name);
+        return entry.isDirectory() ? newest(full) : statSync(full).mtimeMs;
+      }),
+    );
+  if (newest(path.join(sdk, "src")) > statSync(built).mtimeMs) {
+    throw new Error(`sdks/typescript/dist is older than src/: ${rebuild}`);
+  }
+  return import("@voltasis/sdk");
+}
+
+const { NotFoundError, RateLimitError, Voltasis, WebhookVerificationError, verifyWebhookSignature } =
+  await builtSdk();
 
 let server: { baseUrl: string; stop(): Promise<void> };
 
@@ -132,7 +149,7 @@ describe("TypeScript SDK: the conformance scenario", () => {
       (error: unknown) => error,
     );
     expect(notFound).toBeInstanceOf(NotFoundError);
-    const error = notFound as NotFoundError;
+    const error = notFound as InstanceType<typeof NotFoundError>;
     expect(error).toMatchObject({ status: 404, code: "NOT_FOUND" });
     expect(error.message).toContain(missing);
     expect(error.details).toBeTypeOf("object");
@@ -206,13 +223,9 @@ describe("TypeScript SDK: the conformance scenario", () => {
       );
     }
     expect(limited).toBeInstanceOf(RateLimitError);
-    expect((limited as RateLimitError).retryAfter).toBeGreaterThan(0);
-    expect((limited as RateLimitError).details.retry_after).toBe((limited as RateLimitError).retryAfter);
-  });
-
-  it("types follow the contract: a stopped entry is a TimeEntry", () => {
-    const entry: Pick<TimeEntry, "id" | "duration"> = { id: "te_1", duration: 60 };
-    expect(entry.duration).toBe(60);
+    const rateLimit = limited as InstanceType<typeof RateLimitError>;
+    expect(rateLimit.retryAfter).toBeGreaterThan(0);
+    expect(rateLimit.details.retry_after).toBe(rateLimit.retryAfter);
   });
 });
 
@@ -231,8 +244,11 @@ describe("TypeScript SDK: the README's examples", () => {
   const dir = path.join(ROOT, ".tmp", `sdk-readme-${randomBytes(4).toString("hex")}`);
   let env: Record<string, string>;
 
+  const fileOf = (block: { index: number }) => path.join(dir, `block-${block.index}.ts`);
+
   beforeAll(async () => {
     mkdirSync(dir, { recursive: true });
+    for (const block of blocks) writeFileSync(fileOf(block), block.code);
     const { apiKey } = await newAccount("readme");
     env = { VOLTASIS_BASE_URL: server.baseUrl, VOLTASIS_API_KEY: apiKey };
   });
@@ -240,15 +256,28 @@ describe("TypeScript SDK: the README's examples", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("has examples", () => {
+  it("has examples, and each type-checks as a reader's strict TypeScript project would", {
+    timeout: 60_000,
+  }, async () => {
     expect(blocks.length).toBeGreaterThanOrEqual(8);
+    const compilerOptions = {
+      target: "ES2022",
+      module: "NodeNext",
+      moduleResolution: "NodeNext",
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      types: ["node"],
+    };
+    writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, include: ["*.ts"] }));
+    const tsc = path.join(ROOT, "node_modules/typescript/bin/tsc");
+    const result = await runSuite(process.execPath, [tsc, "-p", dir], { cwd: ROOT, env: {} });
+    expect(result.code, result.output).toBe(0);
   });
 
   for (const block of blocks) {
     it(`block ${block.index} (README.md line ${block.line}) runs`, { timeout: 60_000 }, async () => {
-      const file = path.join(dir, `block-${block.index}.ts`);
-      writeFileSync(file, block.code);
-      const result = await runSuite(process.execPath, ["--import", "tsx", file], {
+      const result = await runSuite(process.execPath, ["--import", "tsx", fileOf(block)], {
         cwd: ROOT,
         env,
         timeoutMs: 50_000,
