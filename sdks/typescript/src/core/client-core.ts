@@ -100,8 +100,7 @@ export class VoltasisCore {
     this.timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
     this.maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
     // Wrapped: a browser's fetch throws "Illegal invocation" when called as another object's method.
-    const custom = options.fetch;
-    this.#fetch = custom ?? ((input, init) => fetch(input, init));
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
   }
 
   /** One call: its `data` (json), nothing (empty) or the Response (file). */
