@@ -110,6 +110,9 @@ export function pythonTypes(schemas: Record<string, JsonSchema>) {
   }
 
   return {
+    /** Whether a type of this name exists (so a resource class must not take it). */
+    has: (name: string) => taken.has(name),
+
     /** The TypedDict of an operation's parameters, in `module`; its fields make the signature. */
     params(name: string, schema: JsonSchema, module: string): { fields: Field[] } {
       if (taken.has(name)) throw new Error(`Two Python types would be named ${name}`);

@@ -29,14 +29,16 @@ export function render(model: Model): Record<string, string> {
     );
   }
   Object.assign(files, types.modules(PACKAGE, HEADER));
-  files[`${PACKAGE}/resources/__init__.py`] = resourcesIndex(model.resources);
-  files[`${PACKAGE}/client.py`] = clientModule(model);
+  files[`${PACKAGE}/resources/__init__.py`] = resourcesIndex(model.resources, types);
+  files[`${PACKAGE}/client.py`] = clientModule(model, types);
   return files;
 }
 
 /** `webhooks.deliveries` → `WebhookDeliveries`; parents singular, the last word as it is. */
-function className(path: string[]): string {
-  return path.map((name, i) => (i < path.length - 1 ? singularPascal(name) : pascal(name))).join("");
+function className(path: string[], types: TypeWriter): string {
+  const name = path.map((part, i) => (i < path.length - 1 ? singularPascal(part) : pascal(part))).join("");
+  // `organization` the resource and `Organization` the object meet in one module: tell them apart.
+  return types.has(name) ? `${name}Resource` : name;
 }
 
 /** `timeEntries` → `TimeEntry`: the prefix of the operation's parameter types. */
@@ -65,7 +67,8 @@ function resourceModule(resource: Resource, types: TypeWriter): string {
     for (const child of node.children) render(child);
     const methods = exposed(node).map((op) => method(op, types, module, annotations));
     const children = node.children.map(
-      (child) => `        self.${identifier(child.path.at(-1) as string)} = ${className(child.path)}(client)`,
+      (child) =>
+        `        self.${identifier(child.path.at(-1) as string)} = ${className(child.path, types)}(client)`,
     );
     const init = children.length
       ? [
@@ -77,7 +80,7 @@ function resourceModule(resource: Resource, types: TypeWriter): string {
       : [];
     classes.push(
       [
-        `class ${className(node.path)}(APIResource):`,
+        `class ${className(node.path, types)}(APIResource):`,
         docstring(resourceSummary(node), "    "),
         "",
         ...init,
@@ -87,7 +90,11 @@ function resourceModule(resource: Resource, types: TypeWriter): string {
   };
   render(resource);
   const imports = types.importsFor(annotations, "..types", ["Mapping", "Optional"]);
-  const core = ["APIResource", "BaseClient", "NOT_GIVEN", "NotGiven", "encode_path"];
+  const code = classes.join("\n");
+  const core = ["APIResource", "BaseClient", "NOT_GIVEN", "NotGiven", "encode_path"].filter(
+    (name) => name === "APIResource" || new RegExp(`\\b${name}\\b`).test(code),
+  );
+  const paginator = /\bPaginator\[/.test(code) ? ["from .._core.pagination import Paginator"] : [];
   const attribute = identifier(resource.path[0] as string);
   return [
     HEADER.trimEnd(),
@@ -97,19 +104,19 @@ function resourceModule(resource: Resource, types: TypeWriter): string {
     "",
     ...imports.stdlib,
     "",
-    "from .._core.pagination import Paginator",
+    ...paginator,
     `from .._core.transport import ${core.join(", ")}`,
     ...imports.local,
     "",
-    `__all__ = [${allClasses(resource).map(pyString).join(", ")}]`,
+    `__all__ = [${allClasses(resource, types).map(pyString).join(", ")}]`,
     "",
     "",
     classes.join("\n\n"),
   ].join("\n");
 }
 
-function allClasses(resource: Resource): string[] {
-  return [className(resource.path), ...resource.children.flatMap(allClasses)];
+function allClasses(resource: Resource, types: TypeWriter): string[] {
+  return [className(resource.path, types), ...resource.children.flatMap((child) => allClasses(child, types))];
 }
 
 function resourceSummary(resource: Resource): string {
@@ -290,11 +297,11 @@ function wrapArgument(arg: string, indent: string): string[] {
   ];
 }
 
-function resourcesIndex(resources: Resource[]): string {
+function resourcesIndex(resources: Resource[], types: TypeWriter): string {
   const lines = resources.map(
-    (r) => `from .${identifier(r.path[0] as string)} import ${allClasses(r).join(", ")}`,
+    (r) => `from .${identifier(r.path[0] as string)} import ${allClasses(r, types).join(", ")}`,
   );
-  const names = resources.flatMap(allClasses);
+  const names = resources.flatMap((r) => allClasses(r, types));
   return [
     HEADER.trimEnd(),
     '"""One module per resource of the API."""',
@@ -306,14 +313,14 @@ function resourcesIndex(resources: Resource[]): string {
   ].join("\n");
 }
 
-function clientModule(model: Model): string {
+function clientModule(model: Model, types: TypeWriter): string {
   const properties = model.resources.map((r) => {
     const name = identifier(r.path[0] as string);
     return [
       "    @cached_property",
-      `    def ${name}(self) -> ${className(r.path)}:`,
+      `    def ${name}(self) -> ${className(r.path, types)}:`,
       docstring(resourceSummary(r), "        "),
-      `        return ${className(r.path)}(self)`,
+      `        return ${className(r.path, types)}(self)`,
       "",
     ].join("\n");
   });
@@ -326,7 +333,7 @@ function clientModule(model: Model): string {
     "from functools import cached_property",
     "",
     "from ._core.transport import BaseClient",
-    `from .resources import ${model.resources.map((r) => className(r.path)).join(", ")}`,
+    `from .resources import ${model.resources.map((r) => className(r.path, types)).join(", ")}`,
     "",
     '__all__ = ["Client"]',
     "",

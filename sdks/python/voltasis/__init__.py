@@ -83,8 +83,12 @@ __all__ = [
     "verify_webhook",
 ]
 
-# Tracebacks name the public path (`voltasis.NotFoundError`), not the private module it lives in.
-for _public in list(globals().values()):
-    if isinstance(_public, type) and _public.__module__.startswith("voltasis._core."):
-        _public.__module__ = __name__
-del _public
+
+def _name_publicly() -> None:
+    """Tracebacks name the public path (`voltasis.NotFoundError`), not the private module."""
+    for value in list(globals().values()):
+        if isinstance(value, type) and value.__module__.startswith("voltasis._core."):
+            value.__module__ = __name__
+
+
+_name_publicly()

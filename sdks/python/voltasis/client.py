@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from ._core.transport import BaseClient
-from .resources import Health, Status, Auth, Organization, Organizations, Users, Invitations, ApiKeys, Settings, TimeEntries, Reports, Clients, Events, Projects, Tasks, Tags, Webhooks, Jobs, Logs
+from .resources import Health, Status, Auth, OrganizationResource, Organizations, Users, Invitations, ApiKeys, SettingsResource, TimeEntries, Reports, Clients, Events, Projects, Tasks, Tags, Webhooks, Jobs, Logs
 
 __all__ = ["Client"]
 
@@ -35,9 +35,9 @@ class Client(BaseClient):
         return Auth(self)
 
     @cached_property
-    def organization(self) -> Organization:
+    def organization(self) -> OrganizationResource:
         """The `organization` operations: `retrieve`, `update`."""
-        return Organization(self)
+        return OrganizationResource(self)
 
     @cached_property
     def organizations(self) -> Organizations:
@@ -60,9 +60,9 @@ class Client(BaseClient):
         return ApiKeys(self)
 
     @cached_property
-    def settings(self) -> Settings:
+    def settings(self) -> SettingsResource:
         """The `settings` operations: `retrieve`, `update`."""
-        return Settings(self)
+        return SettingsResource(self)
 
     @cached_property
     def time_entries(self) -> TimeEntries:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, Dict, Mapping, Optional, Type
+from typing import Any, Dict, Mapping, Optional, Type, cast
 
 from .headers import Headers
 
@@ -135,27 +135,29 @@ _BY_STATUS: Dict[int, Type[APIStatusError]] = {
 def error_from_response(status: int, headers: Headers, body: bytes) -> APIStatusError:
     """The typed error for an error response: the API's envelope when there is one, else (a proxy's
     page, say) the status line and the start of the body."""
-    envelope: Dict[str, Any] = {}
     try:
-        parsed = json.loads(body.decode("utf-8")) if body else None
-        if isinstance(parsed, dict):
-            envelope = parsed
+        envelope = _object(json.loads(body.decode("utf-8")) if body else None)
     except ValueError:
-        pass
-    error = envelope.get("error") if isinstance(envelope.get("error"), dict) else {}
-    metadata = envelope.get("metadata") if isinstance(envelope.get("metadata"), dict) else {}
-    details = error.get("details") if isinstance(error.get("details"), dict) else {}
+        envelope = {}
+    error = _object(envelope.get("error"))
+    metadata = _object(envelope.get("metadata"))
     message = error.get("message") or body[:200].decode("utf-8", "replace") or f"HTTP {status}"
+    code = error.get("code")
     cls = _BY_STATUS.get(status) or (InternalServerError if status >= 500 else APIStatusError)
     return cls(
         str(message),
         status=status,
-        code=error.get("code"),
-        details=details,
+        code=code if isinstance(code, str) else None,
+        details=_object(error.get("details")),
         request_id=metadata.get("request_id") or headers.get("X-Request-ID"),
         headers=headers,
         body=body,
     )
+
+
+def _object(value: Any) -> Dict[str, Any]:
+    """A JSON object as a dict; anything else (a proxy's HTML, null) as an empty one."""
+    return cast(Dict[str, Any], value) if isinstance(value, dict) else {}
 
 
 def retry_after_seconds(headers: Mapping[str, str], details: Mapping[str, Any]) -> Optional[float]:

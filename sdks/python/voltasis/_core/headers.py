@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from typing import Dict, Iterable, Iterator, Mapping, Tuple, Union
+from typing import Dict, Iterable, Iterator, Mapping, Tuple
 
 
 class Headers(Mapping[str, str]):
     """Response headers, looked up case-insensitively as HTTP field names are (RFC 9110 §5.1)."""
 
-    def __init__(self, items: Union[Mapping[str, str], Iterable[Tuple[str, str]]] = ()) -> None:
-        pairs = items.items() if isinstance(items, Mapping) else items
+    def __init__(self, pairs: Iterable[Tuple[str, str]] = ()) -> None:
         self._items: Dict[str, Tuple[str, str]] = {}
         for name, value in pairs:
             previous = self._items.get(name.lower())

@@ -4,7 +4,7 @@ offset, and stops when `pagination.has_more` is false."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Generic, Iterator, List, Mapping, Optional, TypeVar
+from typing import Any, Callable, Dict, Generic, Iterator, List, Mapping, Optional, TypeVar, cast
 
 from .errors import BadRequestError
 
@@ -89,4 +89,4 @@ class Paginator(Generic[T]):
 
 
 def _id_of(item: Any) -> str:
-    return str(item["id"] if isinstance(item, Mapping) else getattr(item, "id"))
+    return str(cast(Mapping[str, Any], item)["id"])

@@ -17,7 +17,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from datetime import date, datetime, timezone
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar, cast
 
 from .errors import (
     APIConnectionError,
@@ -195,15 +195,16 @@ class BaseClient:
     def get_data(self, method: str, path: str, **kwargs: Any) -> Any:
         """The `data` of the response's envelope, or None for a 204."""
         payload = self.request(method, path, **kwargs).json()
-        return payload.get("data") if isinstance(payload, dict) else payload
+        return cast(Dict[str, Any], payload).get("data") if isinstance(payload, dict) else payload
 
     def paginate(self, path: str, query: Mapping[str, Any], *, cursor: bool, **kwargs: Any) -> Paginator[Any]:
         """A lazy iterator over every item of a list, one page per request (see Paginator)."""
 
         def fetch(page_query: Dict[str, Any]) -> Page[Any]:
             response = self.request("GET", path, query=page_query, **kwargs)
-            payload = response.json()
-            request_id = response.request_id or (payload.get("metadata") or {}).get("request_id")
+            payload: Dict[str, Any] = response.json()
+            metadata: Dict[str, Any] = payload.get("metadata") or {}
+            request_id = response.request_id or metadata.get("request_id")
             return Page(payload["data"], payload.get("pagination") or {}, request_id)
 
         return Paginator(fetch, _given(query), cursor=cursor)
@@ -291,9 +292,10 @@ def _given(values: Mapping[str, Any]) -> Dict[str, Any]:
 def _jsonable(value: Any) -> Any:
     """JSON-ready: NOT_GIVEN fields dropped, datetimes and dates as RFC 3339 text."""
     if isinstance(value, Mapping):
-        return {name: _jsonable(item) for name, item in value.items() if item is not NOT_GIVEN}
+        fields = cast(Mapping[str, Any], value)
+        return {name: _jsonable(item) for name, item in fields.items() if item is not NOT_GIVEN}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(item) for item in value]
+        return [_jsonable(item) for item in cast(Sequence[Any], value)]
     if isinstance(value, (datetime, date)):
         return _timestamp(value)
     return value
@@ -316,7 +318,7 @@ def _query_string(query: Mapping[str, Any]) -> str:
         elif isinstance(value, (datetime, date)):
             text = _timestamp(value)
         elif isinstance(value, (list, tuple)):
-            text = ",".join(str(item) for item in value)
+            text = ",".join(str(item) for item in cast(Sequence[Any], value))
         else:
             text = str(value)
         pairs.append((name, text))

@@ -18,7 +18,8 @@ import hashlib
 import hmac
 import json
 import time
-from typing import Any, Dict, Mapping, Optional, Union
+from typing import Any, Dict, Iterable, Optional, Protocol, Tuple, Union, cast
+
 
 from .errors import VoltasisError
 
@@ -28,13 +29,19 @@ _SECRET_PREFIX = "whsec_"
 Payload = Union[bytes, str]
 
 
+class HeaderFields(Protocol):
+    """Headers as any framework gives them: a dict, `http.server`'s message, a Mapping."""
+
+    def items(self) -> Iterable[Tuple[str, str]]: ...
+
+
 class WebhookVerificationError(VoltasisError):
     """The delivery's signature is missing, wrong or too old: answer it with a 4xx and ignore it."""
 
 
 def verify_webhook(
     payload: Payload,
-    headers: Mapping[str, str],
+    headers: HeaderFields,
     secret: str,
     *,
     tolerance: int = DEFAULT_TOLERANCE,
@@ -56,7 +63,7 @@ def verify_webhook(
         raise WebhookVerificationError("The signed body is not JSON") from error
     if not isinstance(event, dict):
         raise WebhookVerificationError("The signed body is not a JSON object")
-    return event
+    return cast(Dict[str, Any], event)
 
 
 def verify_signature(payload: Payload, signature: Optional[str], secret: str) -> None:
@@ -70,7 +77,7 @@ def verify_signature(payload: Payload, signature: Optional[str], secret: str) ->
 
 def verify_standard_webhook(
     payload: Payload,
-    headers: Mapping[str, str],
+    headers: HeaderFields,
     secret: str,
     *,
     tolerance: int = DEFAULT_TOLERANCE,
@@ -108,7 +115,7 @@ def _standard_key(secret: str) -> bytes:
         raise WebhookVerificationError("The secret is not a whsec_ secret (base64 after whsec_)") from error
 
 
-def _header(headers: Mapping[str, str], name: str) -> Optional[str]:
+def _header(headers: HeaderFields, name: str) -> Optional[str]:
     for key, value in headers.items():
         if key.lower() == name:
             return value

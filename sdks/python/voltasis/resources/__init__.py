@@ -4,12 +4,12 @@
 from .health import Health
 from .status import Status
 from .auth import Auth
-from .organization import Organization
+from .organization import OrganizationResource
 from .organizations import Organizations
 from .users import Users
 from .invitations import Invitations
 from .api_keys import ApiKeys
-from .settings import Settings
+from .settings import SettingsResource
 from .time_entries import TimeEntries
 from .reports import Reports
 from .clients import Clients
@@ -21,4 +21,4 @@ from .webhooks import Webhooks, WebhookDeliveries
 from .jobs import Jobs
 from .logs import Logs
 
-__all__ = ["Health", "Status", "Auth", "Organization", "Organizations", "Users", "Invitations", "ApiKeys", "Settings", "TimeEntries", "Reports", "Clients", "Events", "Projects", "Tasks", "Tags", "Webhooks", "WebhookDeliveries", "Jobs", "Logs"]
+__all__ = ["Health", "Status", "Auth", "OrganizationResource", "Organizations", "Users", "Invitations", "ApiKeys", "SettingsResource", "TimeEntries", "Reports", "Clients", "Events", "Projects", "Tasks", "Tags", "Webhooks", "WebhookDeliveries", "Jobs", "Logs"]

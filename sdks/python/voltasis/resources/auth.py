@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Mapping, Optional, Union
 
-from .._core.pagination import Paginator
-from .._core.transport import APIResource, BaseClient, NOT_GIVEN, NotGiven, encode_path
+from .._core.transport import APIResource, NOT_GIVEN, NotGiven
 from ..types.models import Session, Me
 
 __all__ = ["Auth"]

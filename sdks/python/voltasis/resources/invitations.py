@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Literal, Mapping, Optional, Union
 
 from .._core.pagination import Paginator
-from .._core.transport import APIResource, BaseClient, NOT_GIVEN, NotGiven, encode_path
+from .._core.transport import APIResource, NOT_GIVEN, NotGiven, encode_path
 from ..types.models import Invitation, Session
 
 __all__ = ["Invitations"]

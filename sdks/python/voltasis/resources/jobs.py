@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Literal, Mapping, Optional, Union
 
 from .._core.pagination import Paginator
-from .._core.transport import APIResource, BaseClient, NOT_GIVEN, NotGiven, encode_path
+from .._core.transport import APIResource, NOT_GIVEN, NotGiven, encode_path
 from ..types.models import Job
 from ..types.jobs_params import JobCreateParamsParams, JobCreateParamsParams2
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import Literal, Mapping, Optional, Union
 
-from .._core.pagination import Paginator
-from .._core.transport import APIResource, BaseClient, NOT_GIVEN, NotGiven, encode_path
+from .._core.transport import APIResource, NOT_GIVEN, NotGiven
 from ..types.models import Organization
 
-__all__ = ["Organization"]
+__all__ = ["OrganizationResource"]
 
 
-class Organization(APIResource):
+class OrganizationResource(APIResource):
     """The `organization` operations: `retrieve`, `update`."""
 
     def retrieve(

@@ -6,14 +6,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal, Mapping, Optional, Union
 
-from .._core.pagination import Paginator
-from .._core.transport import APIResource, BaseClient, NOT_GIVEN, NotGiven, encode_path
+from .._core.transport import APIResource, NOT_GIVEN, NotGiven
 from ..types.models import Settings
 
-__all__ = ["Settings"]
+__all__ = ["SettingsResource"]
 
 
-class Settings(APIResource):
+class SettingsResource(APIResource):
     """The `settings` operations: `retrieve`, `update`."""
 
     def retrieve(

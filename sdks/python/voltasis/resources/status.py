@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Mapping, Optional
 
-from .._core.pagination import Paginator
-from .._core.transport import APIResource, BaseClient, NOT_GIVEN, NotGiven, encode_path
+from .._core.transport import APIResource
 from ..types.models import StatusRetrieveResponse
 
 __all__ = ["Status"]
