@@ -143,6 +143,8 @@ interface Argument {
 
 function method(op: Operation, types: TypeWriter, module: string, annotations: string[]): string {
   const paramsType = `${typePrefix(op)}Params`;
+  // One set of keyword arguments per method: say so loudly the day an operation takes both.
+  if (op.body && op.queryParams.length) throw new Error(`${op.id}: a body and query parameters`);
   const input = op.body
     ? types.params(paramsType, op.body.schema, module)
     : op.queryParams.length
