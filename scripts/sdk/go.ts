@@ -148,9 +148,12 @@ class GoRenderer {
       call = `list[${item}](ctx, s.core, ${request}, opts)`;
     } else if (response.kind === "envelope") {
       const hint = `${prefix}${method}Result`;
+      const doc = `${hint} is what ${service}.${method} answers.`;
       const data = refName(response.data)
         ? this.types.schemaName(refName(response.data) as string)
-        : this.types.typeOf(response.data, hint, this.shared).type;
+        : response.data.properties
+          ? this.types.struct(response.data, hint, this.shared, "response", { doc })
+          : this.types.typeOf(response.data, hint, this.shared).type;
       result = `(*${data}, error)`;
       call = `call[${data}](ctx, s.core, ${request}, opts)`;
     } else if (response.kind === "file") {

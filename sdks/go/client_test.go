@@ -62,3 +62,19 @@ func TestWithoutACredentialNoAuthorizationIsSent(t *testing.T) {
 		t.Error("an empty credential was sent")
 	}
 }
+
+func TestAFileComesBackAsIs(t *testing.T) {
+	csv := "id,duration\nte_1,60\n"
+	f := newFakeServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Content-Type", "text/csv")
+		_, _ = w.Write([]byte(csv))
+	})
+	c, _ := testClient(f)
+	body, err := c.Jobs.Result(context.Background(), "job_1")
+	if err != nil || string(body) != csv {
+		t.Fatalf("body %q, %v", body, err)
+	}
+	if got := f.seen()[0]; got.Path != "/v1/jobs/job_1/result" || got.Header.Get("Accept") != "*/*" {
+		t.Errorf("request %s with Accept %q", got.Path, got.Header.Get("Accept"))
+	}
+}

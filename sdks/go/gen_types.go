@@ -722,7 +722,7 @@ type JobError struct {
 	Message string `json:"message"`
 }
 
-// HealthCheckResult is part of HealthCheckResult.
+// HealthCheckResult is what HealthService.Check answers.
 type HealthCheckResult struct {
 	// `degraded`: serving, but Redis is unreachable and rate limits hold per process. One of `ok`,
 	// `degraded`, `unavailable`.

@@ -134,7 +134,7 @@ func send(ctx context.Context, c *core, req request, opts []Option) error {
 
 // download runs an operation that answers a file (CSV or JSON as is).
 func download(ctx context.Context, c *core, req request, opts []Option) ([]byte, error) {
-	res, err := c.do(ctx, req, nil, opts)
+	res, err := c.do(ctx, req, nil, append([]Option{WithHeader("Accept", "*/*")}, opts...))
 	if err != nil {
 		return nil, err
 	}
@@ -210,13 +210,13 @@ func (c *core) attempt(ctx context.Context, s settings, method, target string, b
 	if err != nil {
 		return nil, fmt.Errorf("voltasis: %w", err)
 	}
-	for name, values := range s.header {
-		httpReq.Header[name] = values
-	}
 	httpReq.Header.Set("Accept", "application/json")
 	httpReq.Header.Set("User-Agent", fmt.Sprintf("voltasis-go/%s (%s)", Version, runtime.Version()))
 	if body != nil {
 		httpReq.Header.Set("Content-Type", "application/json")
+	}
+	for name, values := range s.header {
+		httpReq.Header[name] = values
 	}
 	if s.credential != "" {
 		httpReq.Header.Set("Authorization", "Bearer "+s.credential)
