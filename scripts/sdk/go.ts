@@ -72,7 +72,11 @@ class GoRenderer {
     const decls: string[] = [];
     const walk = (node: Resource) => {
       decls.push(this.service(node));
-      for (const op of exposed(node)) decls.push(...this.operation(op, decls));
+      // The operation first: it declares its params struct before the method.
+      for (const op of exposed(node)) {
+        const method = this.operation(op, decls);
+        decls.push(method);
+      }
       node.children.forEach(walk);
     };
     walk(resource);
@@ -97,84 +101,91 @@ class GoRenderer {
   }
 
   /** A method and, declared before it (in `decls`), its params struct. */
-  private operation(op: Operation, decls: string[]): string[] {
+  private operation(op: Operation, decls: string[]): string {
     const service = `${resourceName(op.resource)}Service`;
     const method = methodName(op.verb);
-    const prefix = op.resource.map((name) => exported(singular(name))).join("");
-    const args = ["ctx context.Context"];
-    const pathArgs = op.pathParams.map((p) => {
-      // `{id}` of a sub-resource's path is its parent's id: `webhookID`.
-      return p.name === "id" && op.resource.length > 1
+    const prefix = `${op.resource.map((name) => exported(singular(name))).join("")}${method}`;
+    // `{id}` of a sub-resource's path is its parent's id: `webhookID`.
+    const pathArgs = op.pathParams.map((p) =>
+      p.name === "id" && op.resource.length > 1
         ? `${unexported(singular(op.resource[0] as string))}ID`
-        : unexported(p.name);
-    });
-    args.push(...pathArgs.map((arg) => `${arg} string`));
-    const fields: string[] = [];
-    if (op.pathParams.length) fields.push(`pathParams: []string{${pathArgs.join(", ")}}`);
-    const bodyFields = Object.keys(op.body?.schema.properties ?? {}).length > 0;
-    if (op.queryParams.length || bodyFields) {
-      const name = this.types.claim(`${prefix}${method}Params`);
-      if (op.queryParams.length) {
-        const schema = {
-          type: "object",
-          properties: Object.fromEntries(
-            op.queryParams.map((p) => [
-              p.name,
-              { ...p.schema, description: p.description ?? p.schema.description },
-            ]),
-          ),
-        };
-        const doc = `${name} are the query parameters of ${service}.${method}.`;
-        this.types.struct(schema, name, decls, "query", { doc });
-      } else {
-        const doc = `${name} is the body of ${service}.${method}.`;
-        this.types.struct(op.body?.schema ?? {}, name, decls, "body", { doc });
-      }
-      args.push(`params *${name}`);
-      fields.push(op.queryParams.length ? "query: params" : "body: params");
-    }
-    if (op.body) fields.push("hasBody: true");
-    if (op.idempotent) fields.push("idempotent: true");
-    if (op.response.kind === "list" && op.response.cursor) fields.push("cursor: true");
-    args.push("opts ...Option");
-    const request = `request{method: ${quoted(op.method)}, path: ${quoted(op.path)}${fields.map((f) => `, ${f}`).join("")}}`;
-
-    let result: string;
-    let call: string;
-    const response = op.response;
-    if (response.kind === "list") {
-      const item = this.types.typeOf(response.item, `${resourceName(op.resource)}Item`, this.shared).type;
-      result = `*Iter[${item}]`;
-      call = `list[${item}](ctx, s.core, ${request}, opts)`;
-    } else if (response.kind === "envelope") {
-      const hint = `${prefix}${method}Result`;
-      const doc = `${hint} is what ${service}.${method} answers.`;
-      const data = refName(response.data)
-        ? this.types.schemaName(refName(response.data) as string)
-        : response.data.properties
-          ? this.types.struct(response.data, hint, this.shared, "response", { doc })
-          : this.types.typeOf(response.data, hint, this.shared).type;
-      result = `(*${data}, error)`;
-      call = `call[${data}](ctx, s.core, ${request}, opts)`;
-    } else if (response.kind === "file") {
-      result = "([]byte, error)";
-      call = `download(ctx, s.core, ${request}, opts)`;
-    } else {
-      result = "error";
-      call = `send(ctx, s.core, ${request}, opts)`;
-    }
+        : unexported(p.name),
+    );
+    const params = this.params(op, `${prefix}Params`, `${service}.${method}`, decls);
+    const fields = [
+      `method: ${quoted(op.method)}`,
+      `path: ${quoted(op.path)}`,
+      ...(pathArgs.length ? [`pathParams: []string{${pathArgs.join(", ")}}`] : []),
+      ...(params ? [op.queryParams.length ? "query: params" : "body: params"] : []),
+      ...(op.body ? ["hasBody: true"] : []),
+      ...(op.idempotent ? ["idempotent: true"] : []),
+      ...(op.response.kind === "list" && op.response.cursor ? ["cursor: true"] : []),
+    ];
+    const { result, call } = this.answer(op, prefix, `${service}.${method}`);
+    const args = [
+      "ctx context.Context",
+      ...pathArgs.map((arg) => `${arg} string`),
+      ...(params ? [`params *${params}`] : []),
+      "opts ...Option",
+    ];
     const summary = op.summary.startsWith(`${method} `) ? op.summary : `${method}: ${op.summary}`;
     const doc = comment(
       [sentence(summary), op.description, `${op.method} ${op.path}`].filter(Boolean).join("\n\n"),
     );
     return [
-      [
-        ...doc,
-        `func (s *${service}) ${method}(${args.join(", ")}) ${result} {`,
-        `\treturn ${call}`,
-        "}",
-      ].join("\n"),
-    ];
+      ...doc,
+      `func (s *${service}) ${method}(${args.join(", ")}) ${result} {`,
+      `\treturn ${call}(ctx, s.core, request{${fields.join(", ")}}, opts)`,
+      "}",
+    ].join("\n");
+  }
+
+  /** Declares the params struct of an operation (query parameters or body fields); its name, if any. */
+  private params(op: Operation, hint: string, method: string, decls: string[]): string | undefined {
+    if (op.queryParams.length) {
+      const name = this.types.claim(hint);
+      const properties = Object.fromEntries(
+        op.queryParams.map((p) => [
+          p.name,
+          { ...p.schema, description: p.description ?? p.schema.description },
+        ]),
+      );
+      const doc = `${name} are the query parameters of ${method}.`;
+      return this.types.struct({ type: "object", properties }, name, decls, "query", { doc });
+    }
+    if (op.body && Object.keys(op.body.schema.properties ?? {}).length > 0) {
+      const name = this.types.claim(hint);
+      return this.types.struct(op.body.schema, name, decls, "body", {
+        doc: `${name} is the body of ${method}.`,
+      });
+    }
+    return undefined;
+  }
+
+  /** What a method returns, and the core's function that makes the call; `prefix` names new types. */
+  private answer(op: Operation, prefix: string, method: string): { result: string; call: string } {
+    const response = op.response;
+    switch (response.kind) {
+      case "list": {
+        const item = this.types.typeOf(response.item, `${prefix}Item`, this.shared).type;
+        return { result: `*Iter[${item}]`, call: `list[${item}]` };
+      }
+      case "envelope": {
+        const ref = refName(response.data);
+        const hint = `${prefix}Result`;
+        const doc = `${hint} is what ${method} answers.`;
+        const data = ref
+          ? this.types.schemaName(ref)
+          : response.data.properties
+            ? this.types.struct(response.data, hint, this.shared, "response", { doc })
+            : this.types.typeOf(response.data, hint, this.shared).type;
+        return { result: `(*${data}, error)`, call: `call[${data}]` };
+      }
+      case "file":
+        return { result: "([]byte, error)", call: "download" };
+      case "empty":
+        return { result: "error", call: "send" };
+    }
   }
 
   private client(): string {

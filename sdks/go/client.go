@@ -94,9 +94,14 @@ func WithAccessToken(token string) Option {
 }
 
 // WithBaseURL sets the server's URL, e.g. `https://voltasis.example.com` (a trailing `/v1` is
-// dropped: the operations' paths carry it).
+// dropped: the operations' paths carry it). An empty url changes nothing, so that
+// WithBaseURL(os.Getenv(…)) falls back to the default.
 func WithBaseURL(url string) Option {
-	return func(s *settings) { s.baseURL = url }
+	return func(s *settings) {
+		if url != "" {
+			s.baseURL = url
+		}
+	}
 }
 
 // WithHTTPClient sends requests through client (its Transport, proxies, TLS settings). Its

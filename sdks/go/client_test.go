@@ -28,7 +28,7 @@ func TestTheEnvironmentConfiguresAClientWithoutOptions(t *testing.T) {
 func TestDefaultsWithoutEnvironment(t *testing.T) {
 	t.Setenv("VOLTASIS_API_KEY", "")
 	t.Setenv("VOLTASIS_BASE_URL", "")
-	c := NewClient("")
+	c := NewClient("", WithBaseURL(""))
 	if c.core.baseURL != DefaultBaseURL || c.core.maxRetries != 2 || c.core.timeout != DefaultTimeout || c.core.credential != "" {
 		t.Errorf("settings = %+v", c.core.settings)
 	}
