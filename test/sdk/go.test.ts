@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasToolchain, ROOT, runSuite, startConformanceServer } from "./harness.js";
@@ -35,6 +36,10 @@ describe("Go SDK (sdks/go)", () => {
         GOPROXY: "off",
         GOTOOLCHAIN: "local",
         CGO_ENABLED: "0",
+        // go needs a build cache; without HOME (some CI runners) it has no default one.
+        ...(process.env.HOME || process.env.GOCACHE
+          ? {}
+          : { GOCACHE: path.join(os.tmpdir(), "voltasis-go-cache") }),
       },
       timeoutMs: 220_000,
     });
