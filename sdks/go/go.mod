@@ -1,0 +1,3 @@
+module github.com/voltasis/voltasis-go
+
+go 1.19
