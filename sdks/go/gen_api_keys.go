@@ -20,13 +20,20 @@ type APIKeyCreateParams struct {
 	Scopes []string `json:"scopes"`
 	// When the key stops working; must be in the future. Omit for a key that never expires.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	// `live` (the default) or `test`: a test key (`vlt_test_…`) acts on the organization's sandbox,
+	// never on its live data. One of `live`, `test`.
+	Mode *string `json:"mode,omitempty"`
 }
 
 // Create an API key; the secret is in this response only.
 //
-// The scopes may not exceed what the caller's role allows.
+// The scopes may not exceed what the caller's role allows. `mode: "test"` makes a sandbox key
+// (`vlt_test_…`): it acts on the organization's sandbox twin, with the same scopes and your role.
 //
 // Requires scope `write:api-keys` (or a scope that includes it).
+//
+// Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it
+// answers 403 `live_only`.
 //
 // POST /v1/api-keys
 func (s *APIKeysService) Create(ctx context.Context, params *APIKeyCreateParams, opts ...Option) (*APIKeyWithSecret, error) {
@@ -45,11 +52,16 @@ type APIKeyListParams struct {
 	PerPage *int64 `query:"per_page"`
 	// Derived from `revoked_at` and `expires_at`. One of `active`, `revoked`, `expired`.
 	Status *string `query:"status"`
+	// Only live or only test keys. One of `live`, `test`.
+	Mode *string `query:"mode"`
 }
 
-// List API keys (owners and admins see all, others their own), newest first.
+// List API keys, live and test (owners and admins see all, others their own), newest first.
 //
 // Requires scope `read:api-keys` (or a scope that includes it).
+//
+// Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it
+// answers 403 `live_only`.
 //
 // GET /v1/api-keys
 func (s *APIKeysService) List(ctx context.Context, params *APIKeyListParams, opts ...Option) *Iter[APIKey] {
@@ -60,6 +72,9 @@ func (s *APIKeysService) List(ctx context.Context, params *APIKeyListParams, opt
 //
 // Requires scope `read:api-keys` (or a scope that includes it).
 //
+// Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it
+// answers 403 `live_only`.
+//
 // GET /v1/api-keys/{id}
 func (s *APIKeysService) Get(ctx context.Context, id string, opts ...Option) (*APIKey, error) {
 	return call[APIKey](ctx, s.core, request{method: "GET", path: "/v1/api-keys/{id}", pathParams: []string{id}}, opts)
@@ -68,6 +83,9 @@ func (s *APIKeysService) Get(ctx context.Context, id string, opts ...Option) (*A
 // Delete: Revoke an API key at once; revoking a revoked key is a no-op.
 //
 // Requires scope `delete:api-keys` (or a scope that includes it).
+//
+// Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it
+// answers 403 `live_only`.
 //
 // DELETE /v1/api-keys/{id}
 func (s *APIKeysService) Delete(ctx context.Context, id string, opts ...Option) error {
@@ -87,6 +105,9 @@ type APIKeyRollParams struct {
 // working at once.
 //
 // Requires scope `write:api-keys` (or a scope that includes it).
+//
+// Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it
+// answers 403 `live_only`.
 //
 // POST /v1/api-keys/{id}/roll
 func (s *APIKeysService) Roll(ctx context.Context, id string, params *APIKeyRollParams, opts ...Option) (*APIKeyWithSecret, error) {
@@ -108,6 +129,9 @@ type APIKeyUsageParams struct {
 // see the key: owners and admins for every key, others for the keys they created.
 //
 // Requires scope `read:api-keys` (or a scope that includes it).
+//
+// Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it
+// answers 403 `live_only`.
 //
 // GET /v1/api-keys/{id}/usage
 func (s *APIKeysService) Usage(ctx context.Context, id string, params *APIKeyUsageParams, opts ...Option) (*APIKeyUsage, error) {

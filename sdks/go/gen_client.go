@@ -30,7 +30,7 @@ type Client struct {
 	Reports *ReportsService
 	// Clients: List, Create, Get, Update, Delete.
 	Clients *ClientsService
-	// Events: List, Get.
+	// Events: List, Get, Stream.
 	Events *EventsService
 	// Projects: List, Create, Get, Update, Delete.
 	Projects *ProjectsService
@@ -44,6 +44,8 @@ type Client struct {
 	Jobs *JobsService
 	// Logs: List.
 	Logs *LogsService
+	// Sandbox: Get, Reset.
+	Sandbox *SandboxService
 
 	core *core
 }
@@ -68,4 +70,5 @@ func (c *Client) attach() {
 	c.Webhooks = &WebhooksService{core: c.core, Deliveries: &WebhookDeliveriesService{core: c.core}}
 	c.Jobs = &JobsService{core: c.core}
 	c.Logs = &LogsService{core: c.core}
+	c.Sandbox = &SandboxService{core: c.core}
 }

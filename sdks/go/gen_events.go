@@ -64,3 +64,27 @@ func (s *EventsService) List(ctx context.Context, params *EventListParams, opts 
 func (s *EventsService) Get(ctx context.Context, id string, opts ...Option) (*Event, error) {
 	return call[Event](ctx, s.core, request{method: "GET", path: "/v1/events/{id}", pathParams: []string{id}}, opts)
 }
+
+// EventStreamParams are the query parameters of EventsService.Stream.
+type EventStreamParams struct {
+	// Resume after this event (when the Last-Event-ID header is absent): the stored events after it
+	// come first, then live ones.
+	LastEventID *string `query:"last_event_id"`
+}
+
+// Stream: Follow the organization's events live (Server-Sent Events).
+//
+// Each event as `id: <event id>`, `event: <event name>` and `data: <the event as GET
+// /v1/events/{id} shows it>`, as it commits, with the same visibility as `GET /v1/events`.
+// `Last-Event-ID` (or `last_event_id`) first replays the stored events after that one (at most 30
+// days back). A `: heartbeat` comment every 15 s keeps proxies from closing an idle stream; `retry:
+// 3000` comes first. At most 5 open streams per credential (429 `too_many_streams`). A stream ends
+// with `event: stream_closed` saying why (credential revoked, server shutting down). See
+// docs/streaming.md.
+//
+// Requires scope `read:events` (or a scope that includes it).
+//
+// GET /v1/events/stream
+func (s *EventsService) Stream(ctx context.Context, params *EventStreamParams, opts ...Option) ([]byte, error) {
+	return download(ctx, s.core, request{method: "GET", path: "/v1/events/stream", query: params}, opts)
+}

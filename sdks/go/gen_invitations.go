@@ -48,6 +48,9 @@ func (s *InvitationsService) Get(ctx context.Context, id string, opts ...Option)
 //
 // Requires scope `write:users` (or a scope that includes it).
 //
+// Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it
+// answers 403 `live_only`.
+//
 // DELETE /v1/invitations/{id}
 func (s *InvitationsService) Delete(ctx context.Context, id string, opts ...Option) error {
 	return send(ctx, s.core, request{method: "DELETE", path: "/v1/invitations/{id}", pathParams: []string{id}}, opts)

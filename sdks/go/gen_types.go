@@ -33,7 +33,11 @@ type Organization struct {
 	// Display name.
 	Name string `json:"name"`
 	// Billing plan; decides rate limits. One of `free`, `pro`, `enterprise`.
-	Plan      string    `json:"plan"`
+	Plan string `json:"plan"`
+	// `test` for an organization's sandbox twin (SPEC §8), `live` otherwise. One of `live`, `test`.
+	Mode string `json:"mode"`
+	// For a sandbox: the live organization it belongs to; null for a live organization.
+	SandboxOf *string   `json:"sandbox_of"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
@@ -44,7 +48,11 @@ type OrganizationMembership struct {
 	// Display name.
 	Name string `json:"name"`
 	// Billing plan; decides rate limits. One of `free`, `pro`, `enterprise`.
-	Plan      string    `json:"plan"`
+	Plan string `json:"plan"`
+	// `test` for an organization's sandbox twin (SPEC §8), `live` otherwise. One of `live`, `test`.
+	Mode string `json:"mode"`
+	// For a sandbox: the live organization it belongs to; null for a live organization.
+	SandboxOf *string   `json:"sandbox_of"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 	// The caller's role in this organization. One of `owner`, `admin`, `manager`, `member`.
@@ -151,8 +159,11 @@ type Me struct {
 	Email string `json:"email"`
 	Name  string `json:"name"`
 	// Role in the organization (SPEC §3). One of `owner`, `admin`, `manager`, `member`.
-	Role         string         `json:"role"`
-	Scopes       []string       `json:"scopes"`
+	Role   string   `json:"role"`
+	Scopes []string `json:"scopes"`
+	// `test` when the credential acts on the sandbox (SPEC §8): a `vlt_test_` key, or a user token sent
+	// with the sandbox's X-Organization-ID. One of `live`, `test`.
+	Mode         string         `json:"mode"`
 	Organization MeOrganization `json:"organization"`
 }
 
@@ -160,6 +171,8 @@ type Me struct {
 type MeOrganization struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	// In test mode: the live organization whose sandbox this is; null in live mode.
+	SandboxOf *string `json:"sandbox_of"`
 }
 
 // APIKey is the ApiKey resource.
@@ -167,8 +180,8 @@ type APIKey struct {
 	ID string `json:"id"`
 	// What the key is for.
 	Name string `json:"name"`
-	// `live` keys act on the organization's data; `test` (sandbox) keys are not issued yet. One of
-	// `live`, `test`.
+	// `live` keys (`vlt_live_…`) act on the organization's data; `test` keys (`vlt_test_…`) on its
+	// sandbox. One of `live`, `test`.
 	Mode string `json:"mode"`
 	// The first characters of the secret, to recognise it.
 	Prefix string `json:"prefix"`
@@ -194,8 +207,8 @@ type APIKeyWithSecret struct {
 	ID string `json:"id"`
 	// What the key is for.
 	Name string `json:"name"`
-	// `live` keys act on the organization's data; `test` (sandbox) keys are not issued yet. One of
-	// `live`, `test`.
+	// `live` keys (`vlt_live_…`) act on the organization's data; `test` keys (`vlt_test_…`) on its
+	// sandbox. One of `live`, `test`.
 	Mode string `json:"mode"`
 	// The first characters of the secret, to recognise it.
 	Prefix string `json:"prefix"`
@@ -720,6 +733,23 @@ type JobResultError struct {
 type JobError struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+}
+
+// Sandbox is the Sandbox resource.
+type Sandbox struct {
+	// The sandbox twin: the organization `vlt_test_` keys act on. Send it as `X-Organization-ID` with a
+	// user token to act on the sandbox as yourself, with your role in the live organization.
+	OrganizationID string `json:"organization_id"`
+	// The live organization whose sandbox this is.
+	LiveOrganizationID string `json:"live_organization_id"`
+	// Always `test`: the sandbox is test mode. One of `test`.
+	Mode string `json:"mode"`
+	// When the sandbox was made, on its first use.
+	CreatedAt time.Time `json:"created_at"`
+	// When its demo data was last restored.
+	ResetAt time.Time `json:"reset_at"`
+	// The next daily reset: 00:00 UTC after `reset_at`.
+	NextResetAt time.Time `json:"next_reset_at"`
 }
 
 // HealthCheckResult is what HealthService.Check answers.

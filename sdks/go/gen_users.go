@@ -58,6 +58,9 @@ type UserInviteParams struct {
 //
 // Requires scope `write:users` (or a scope that includes it).
 //
+// Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it
+// answers 403 `live_only`.
+//
 // POST /v1/users
 func (s *UsersService) Invite(ctx context.Context, params *UserInviteParams, opts ...Option) (*InvitationWithToken, error) {
 	return call[InvitationWithToken](ctx, s.core, request{method: "POST", path: "/v1/users", body: params, hasBody: true, idempotent: true}, opts)
@@ -89,6 +92,9 @@ type UserUpdateParams struct {
 //
 // Requires scope `write:users` (or a scope that includes it).
 //
+// Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it
+// answers 403 `live_only`.
+//
 // PATCH /v1/users/{id}
 func (s *UsersService) Update(ctx context.Context, id string, params *UserUpdateParams, opts ...Option) (*Member, error) {
 	return call[Member](ctx, s.core, request{method: "PATCH", path: "/v1/users/{id}", pathParams: []string{id}, body: params, hasBody: true, idempotent: true}, opts)
@@ -97,6 +103,9 @@ func (s *UsersService) Update(ctx context.Context, id string, params *UserUpdate
 // Delete: Deactivate a member: their sessions here end, their data stays.
 //
 // Requires scope `delete:users` (or a scope that includes it).
+//
+// Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it
+// answers 403 `live_only`.
 //
 // DELETE /v1/users/{id}
 func (s *UsersService) Delete(ctx context.Context, id string, opts ...Option) error {

@@ -20,5 +20,6 @@ from .tags import Tags
 from .webhooks import Webhooks, WebhookDeliveries
 from .jobs import Jobs
 from .logs import Logs
+from .sandbox import SandboxResource
 
-__all__ = ["Health", "Status", "Auth", "OrganizationResource", "Organizations", "Users", "Invitations", "ApiKeys", "SettingsResource", "TimeEntries", "Reports", "Clients", "Events", "Projects", "Tasks", "Tags", "Webhooks", "WebhookDeliveries", "Jobs", "Logs"]
+__all__ = ["Health", "Status", "Auth", "OrganizationResource", "Organizations", "Users", "Invitations", "ApiKeys", "SettingsResource", "TimeEntries", "Reports", "Clients", "Events", "Projects", "Tasks", "Tags", "Webhooks", "WebhookDeliveries", "Jobs", "Logs", "SandboxResource"]

@@ -22,15 +22,21 @@ class ApiKeys(APIResource):
         name: str,
         scopes: List[Literal["read", "write", "delete", "admin", "read:organization", "write:organization", "read:users", "write:users", "delete:users", "read:api-keys", "write:api-keys", "delete:api-keys", "read:webhooks", "write:webhooks", "delete:webhooks", "read:settings", "write:settings", "read:clients", "write:clients", "delete:clients", "read:projects", "write:projects", "delete:projects", "read:tasks", "write:tasks", "delete:tasks", "read:tags", "write:tags", "delete:tags", "read:time-entries", "write:time-entries", "delete:time-entries", "read:reports", "read:jobs", "write:jobs", "read:logs", "read:events"]],
         expires_at: Union[Union[str, datetime], NotGiven] = NOT_GIVEN,
+        mode: Union[Literal["live", "test"], NotGiven] = NOT_GIVEN,
         idempotency_key: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         timeout: Optional[float] = None,
     ) -> ApiKeyWithSecret:
         """Create an API key; the secret is in this response only.
 
-        The scopes may not exceed what the caller's role allows.
+        The scopes may not exceed what the caller's role allows. `mode: "test"` makes a sandbox key
+        (`vlt_test_…`): it acts on the organization's sandbox twin, with the same scopes and your
+        role.
 
         Requires scope `write:api-keys` (or a scope that includes it).
+
+        Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it
+        answers 403 `live_only`.
 
         Returns the response's `data`.
 
@@ -38,6 +44,8 @@ class ApiKeys(APIResource):
             scopes: At most what the creator's role allows
             expires_at: When the key stops working; must be in the future. Omit for a key that never
                 expires.
+            mode: `live` (the default) or `test`: a test key (`vlt_test_…`) acts on the
+                organization's sandbox, never on its live data
             idempotency_key: Sent as `Idempotency-Key`; by default a new UUID v4, the same across
                 the retries of this call.
             extra_headers: More request headers (`If-Match`, say).
@@ -46,7 +54,7 @@ class ApiKeys(APIResource):
         return self._client.get_data(
             "POST",
             "/v1/api-keys",
-            body={"name": name, "scopes": scopes, "expires_at": expires_at},
+            body={"name": name, "scopes": scopes, "expires_at": expires_at, "mode": mode},
             idempotent=True,
             idempotency_key=idempotency_key,
             extra_headers=extra_headers,
@@ -61,12 +69,16 @@ class ApiKeys(APIResource):
         page: Union[int, NotGiven] = NOT_GIVEN,
         per_page: Union[int, NotGiven] = NOT_GIVEN,
         status: Union[Literal["active", "revoked", "expired"], NotGiven] = NOT_GIVEN,
+        mode: Union[Literal["live", "test"], NotGiven] = NOT_GIVEN,
         extra_headers: Optional[Mapping[str, str]] = None,
         timeout: Optional[float] = None,
     ) -> Paginator[ApiKey]:
-        """List API keys (owners and admins see all, others their own), newest first.
+        """List API keys, live and test (owners and admins see all, others their own), newest first.
 
         Requires scope `read:api-keys` (or a scope that includes it).
+
+        Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it
+        answers 403 `live_only`.
 
         Returns a lazy iterator over every item, fetching one page per request as it goes.
 
@@ -76,12 +88,20 @@ class ApiKeys(APIResource):
             page: Page number, from 1 (alternative to offset)
             per_page: Items per page (alternative to limit)
             status: Derived from `revoked_at` and `expires_at`
+            mode: Only live or only test keys
             extra_headers: More request headers (`If-Match`, say).
             timeout: Seconds for this request instead of the client's timeout.
         """
         return self._client.paginate(
             "/v1/api-keys",
-            {"limit": limit, "offset": offset, "page": page, "per_page": per_page, "status": status},
+            {
+                "limit": limit,
+                "offset": offset,
+                "page": page,
+                "per_page": per_page,
+                "status": status,
+                "mode": mode,
+            },
             cursor=False,
             extra_headers=extra_headers,
             timeout=timeout,
@@ -97,6 +117,9 @@ class ApiKeys(APIResource):
         """Get an API key (never its secret).
 
         Requires scope `read:api-keys` (or a scope that includes it).
+
+        Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it
+        answers 403 `live_only`.
 
         Returns the response's `data`.
 
@@ -121,6 +144,9 @@ class ApiKeys(APIResource):
         """Revoke an API key at once; revoking a revoked key is a no-op.
 
         Requires scope `delete:api-keys` (or a scope that includes it).
+
+        Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it
+        answers 403 `live_only`.
 
         Returns None (the API answers 204 No Content).
 
@@ -151,6 +177,9 @@ class ApiKeys(APIResource):
         stops working at once.
 
         Requires scope `write:api-keys` (or a scope that includes it).
+
+        Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it
+        answers 403 `live_only`.
 
         Returns the response's `data`.
 
@@ -188,6 +217,9 @@ class ApiKeys(APIResource):
         may see the key: owners and admins for every key, others for the keys they created.
 
         Requires scope `read:api-keys` (or a scope that includes it).
+
+        Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it
+        answers 403 `live_only`.
 
         Returns the response's `data`.
 

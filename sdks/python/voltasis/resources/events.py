@@ -14,7 +14,7 @@ __all__ = ["Events"]
 
 
 class Events(APIResource):
-    """The `events` operations: `list`, `retrieve`."""
+    """The `events` operations: `list`, `retrieve`, `stream`."""
 
     def list(
         self,
@@ -106,3 +106,37 @@ class Events(APIResource):
             extra_headers=extra_headers,
             timeout=timeout,
         )
+
+    def stream(
+        self,
+        *,
+        last_event_id: Union[str, NotGiven] = NOT_GIVEN,
+        extra_headers: Optional[Mapping[str, str]] = None,
+        timeout: Optional[float] = None,
+    ) -> bytes:
+        """Follow the organization's events live (Server-Sent Events).
+
+        Each event as `id: <event id>`, `event: <event name>` and `data: <the event as GET
+        /v1/events/{id} shows it>`, as it commits, with the same visibility as `GET /v1/events`.
+        `Last-Event-ID` (or `last_event_id`) first replays the stored events after that one (at most
+        30 days back). A `: heartbeat` comment every 15 s keeps proxies from closing an idle stream;
+        `retry: 3000` comes first. At most 5 open streams per credential (429 `too_many_streams`). A
+        stream ends with `event: stream_closed` saying why (credential revoked, server shutting
+        down). See docs/streaming.md.
+
+        Requires scope `read:events` (or a scope that includes it).
+
+        Returns the file's bytes as the API sent them.
+
+        Args:
+            last_event_id: Resume after this event (when the Last-Event-ID header is absent): the
+                stored events after it come first, then live ones
+            extra_headers: More request headers (`If-Match`, say).
+            timeout: Seconds for this request instead of the client's timeout.
+        """
+        return self._client.request(
+            "GET",
+            "/v1/events/stream",
+            extra_headers={"Accept": "*/*", **(extra_headers or {})},
+            timeout=timeout,
+        ).body

@@ -84,6 +84,9 @@ class Invitations(APIResource):
 
         Requires scope `write:users` (or a scope that includes it).
 
+        Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it
+        answers 403 `live_only`.
+
         Returns None (the API answers 204 No Content).
 
         Args:

@@ -77,6 +77,9 @@ class Users(APIResource):
 
         Requires scope `write:users` (or a scope that includes it).
 
+        Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it
+        answers 403 `live_only`.
+
         Returns the response's `data`.
 
         Args:
@@ -142,6 +145,9 @@ class Users(APIResource):
 
         Requires scope `write:users` (or a scope that includes it).
 
+        Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it
+        answers 403 `live_only`.
+
         Returns the response's `data`.
 
         Args:
@@ -173,6 +179,9 @@ class Users(APIResource):
         """Deactivate a member: their sessions here end, their data stays.
 
         Requires scope `delete:users` (or a scope that includes it).
+
+        Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it
+        answers 403 `live_only`.
 
         Returns None (the API answers 204 No Content).
 

@@ -21,6 +21,11 @@ class ApiKeyCreateParams(_ApiKeyCreateParamsRequired, total=False):
     expires_at: Union[str, datetime]
     """When the key stops working; must be in the future. Omit for a key that never expires."""
 
+    mode: Literal["live", "test"]
+    """`live` (the default) or `test`: a test key (`vlt_test_…`) acts on the organization's sandbox,
+    never on its live data
+    """
+
 
 class ApiKeyListParams(TypedDict, total=False):
     limit: int
@@ -37,6 +42,9 @@ class ApiKeyListParams(TypedDict, total=False):
 
     status: Literal["active", "revoked", "expired"]
     """Derived from `revoked_at` and `expires_at`"""
+
+    mode: Literal["live", "test"]
+    """Only live or only test keys"""
 
 
 class ApiKeyRollParams(TypedDict, total=False):

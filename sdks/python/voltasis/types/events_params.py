@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal, TypedDict, Union
 
-__all__ = ["EventListParams"]
+__all__ = ["EventListParams", "EventStreamParams"]
 
 
 _EventListParamsOptional = TypedDict(
@@ -45,3 +45,10 @@ _EventListParamsOptional = TypedDict(
 
 class EventListParams(_EventListParamsOptional):
     pass
+
+
+class EventStreamParams(TypedDict, total=False):
+    last_event_id: str
+    """Resume after this event (when the Last-Event-ID header is absent): the stored events after it
+    come first, then live ones
+    """

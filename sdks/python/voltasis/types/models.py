@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Literal, Optional, TypedDict, Union
 
-__all__ = ["Metadata", "Pagination", "ErrorEnvelopeError", "ErrorEnvelope", "Organization", "OrganizationMembership", "User", "Member", "Invitation", "InvitationWithToken", "Session", "MeOrganization", "Me", "ApiKey", "ApiKeyWithSecret", "ApiKeyUsageTotals", "ApiKeyUsageDay", "ApiKeyUsage", "Settings", "MemberRate", "Client", "Project", "Task", "Tag", "TimeEntry", "SummaryTotals", "SummaryGroupKey", "SummaryGroupLabels", "SummaryGroup", "Summary", "ReportEntry", "Event", "LogEntryCredential", "LogEntry", "Webhook", "WebhookWithSecret", "DeliveryAttempt", "Delivery", "JobResult", "JobResult2Created", "JobResult2Error", "JobResult2", "JobError", "Job", "HealthCheckResponse", "HealthReadyResponse", "StatusRetrieveResponse"]
+__all__ = ["Metadata", "Pagination", "ErrorEnvelopeError", "ErrorEnvelope", "Organization", "OrganizationMembership", "User", "Member", "Invitation", "InvitationWithToken", "Session", "MeOrganization", "Me", "ApiKey", "ApiKeyWithSecret", "ApiKeyUsageTotals", "ApiKeyUsageDay", "ApiKeyUsage", "Settings", "MemberRate", "Client", "Project", "Task", "Tag", "TimeEntry", "SummaryTotals", "SummaryGroupKey", "SummaryGroupLabels", "SummaryGroup", "Summary", "ReportEntry", "Event", "LogEntryCredential", "LogEntry", "Webhook", "WebhookWithSecret", "DeliveryAttempt", "Delivery", "JobResult", "JobResult2Created", "JobResult2Error", "JobResult2", "JobError", "Job", "Sandbox", "HealthCheckResponse", "HealthReadyResponse", "StatusRetrieveResponse"]
 
 
 class Metadata(TypedDict):
@@ -53,6 +53,12 @@ class Organization(TypedDict):
     plan: Literal["free", "pro", "enterprise"]
     """Billing plan; decides rate limits"""
 
+    mode: Literal["live", "test"]
+    """`test` for an organization's sandbox twin (SPEC §8), `live` otherwise"""
+
+    sandbox_of: Optional[str]
+    """For a sandbox: the live organization it belongs to; null for a live organization"""
+
     created_at: str
     updated_at: str
 
@@ -64,6 +70,12 @@ class OrganizationMembership(TypedDict):
 
     plan: Literal["free", "pro", "enterprise"]
     """Billing plan; decides rate limits"""
+
+    mode: Literal["live", "test"]
+    """`test` for an organization's sandbox twin (SPEC §8), `live` otherwise"""
+
+    sandbox_of: Optional[str]
+    """For a sandbox: the live organization it belongs to; null for a live organization"""
 
     created_at: str
     updated_at: str
@@ -186,6 +198,8 @@ class Session(TypedDict):
 class MeOrganization(TypedDict):
     id: str
     name: str
+    sandbox_of: Optional[str]
+    """In test mode: the live organization whose sandbox this is; null in live mode"""
 
 
 class Me(TypedDict):
@@ -196,6 +210,11 @@ class Me(TypedDict):
     """Role in the organization (SPEC §3)"""
 
     scopes: List[str]
+    mode: Literal["live", "test"]
+    """`test` when the credential acts on the sandbox (SPEC §8): a `vlt_test_` key, or a user token
+    sent with the sandbox's X-Organization-ID
+    """
+
     organization: MeOrganization
 
 
@@ -204,8 +223,10 @@ class ApiKey(TypedDict):
     name: str
     """What the key is for"""
 
-    mode: Union[Literal["live"], Literal["test"]]
-    """`live` keys act on the organization's data; `test` (sandbox) keys are not issued yet"""
+    mode: Literal["live", "test"]
+    """`live` keys (`vlt_live_…`) act on the organization's data; `test` keys (`vlt_test_…`) on its
+    sandbox
+    """
 
     prefix: str
     """The first characters of the secret, to recognise it"""
@@ -238,8 +259,10 @@ class ApiKeyWithSecret(TypedDict):
     name: str
     """What the key is for"""
 
-    mode: Union[Literal["live"], Literal["test"]]
-    """`live` keys act on the organization's data; `test` (sandbox) keys are not issued yet"""
+    mode: Literal["live", "test"]
+    """`live` keys (`vlt_live_…`) act on the organization's data; `test` keys (`vlt_test_…`) on its
+    sandbox
+    """
 
     prefix: str
     """The first characters of the secret, to recognise it"""
@@ -918,6 +941,28 @@ class Job(TypedDict):
 
     finished_at: Optional[str]
     """When it succeeded or failed"""
+
+
+class Sandbox(TypedDict):
+    organization_id: str
+    """The sandbox twin: the organization `vlt_test_` keys act on. Send it as `X-Organization-ID` with
+    a user token to act on the sandbox as yourself, with your role in the live organization.
+    """
+
+    live_organization_id: str
+    """The live organization whose sandbox this is"""
+
+    mode: Literal["test"]
+    """Always `test`: the sandbox is test mode"""
+
+    created_at: str
+    """When the sandbox was made, on its first use"""
+
+    reset_at: str
+    """When its demo data was last restored"""
+
+    next_reset_at: str
+    """The next daily reset: 00:00 UTC after `reset_at`"""
 
 
 class _HealthCheckResponseRequired(TypedDict):

@@ -12,6 +12,7 @@ import { Organization } from "./resources/organization.js";
 import { Organizations } from "./resources/organizations.js";
 import { Projects } from "./resources/projects.js";
 import { Reports } from "./resources/reports.js";
+import { Sandbox } from "./resources/sandbox.js";
 import { Settings } from "./resources/settings.js";
 import { Status } from "./resources/status.js";
 import { Tags } from "./resources/tags.js";
@@ -21,7 +22,7 @@ import { Users } from "./resources/users.js";
 import { Webhooks } from "./resources/webhooks.js";
 
 /**
- * The Voltasis API (1.0.0): `new Voltasis({ apiKey, baseURL })`, then
+ * The Voltasis API v1 (1.0.0): `new Voltasis({ apiKey, baseURL })`, then
  * `client.projects.list()`, `client.timeEntries.start({...})`, … Options: see ClientOptions.
  */
 export class Voltasis extends VoltasisCore {
@@ -44,4 +45,5 @@ export class Voltasis extends VoltasisCore {
   readonly webhooks: Webhooks = new Webhooks(this);
   readonly jobs: Jobs = new Jobs(this);
   readonly logs: Logs = new Logs(this);
+  readonly sandbox: Sandbox = new Sandbox(this);
 }

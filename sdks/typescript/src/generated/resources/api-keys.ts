@@ -9,9 +9,11 @@ export class ApiKeys extends APIResource {
   /**
    * Create an API key; the secret is in this response only
    *
-   * The scopes may not exceed what the caller's role allows.
+   * The scopes may not exceed what the caller's role allows. `mode: "test"` makes a sandbox key (`vlt_test_…`): it acts on the organization's sandbox twin, with the same scopes and your role.
    *
    * Requires scope `write:api-keys` (or a scope that includes it).
+   *
+   * Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it answers 403 `live_only`.
    *
    * Sent with an Idempotency-Key (a new UUID unless `options.idempotencyKey`).
    *
@@ -25,9 +27,11 @@ export class ApiKeys extends APIResource {
   }
 
   /**
-   * List API keys (owners and admins see all, others their own), newest first
+   * List API keys, live and test (owners and admins see all, others their own), newest first
    *
    * Requires scope `read:api-keys` (or a scope that includes it).
+   *
+   * Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it answers 403 `live_only`.
    *
    * Await it for the first page, or iterate it (`for await`) for every item of every page.
    *
@@ -45,6 +49,8 @@ export class ApiKeys extends APIResource {
    *
    * Requires scope `read:api-keys` (or a scope that includes it).
    *
+   * Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it answers 403 `live_only`.
+   *
    * `GET /v1/api-keys/{id}` (`apiKeys.retrieve`)
    * @param id the id (`key_…`)
    */
@@ -59,6 +65,8 @@ export class ApiKeys extends APIResource {
    * Revoke an API key at once; revoking a revoked key is a no-op
    *
    * Requires scope `delete:api-keys` (or a scope that includes it).
+   *
+   * Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it answers 403 `live_only`.
    *
    * `DELETE /v1/api-keys/{id}` (`apiKeys.delete`)
    * @param id the id (`key_…`)
@@ -76,6 +84,8 @@ export class ApiKeys extends APIResource {
    * Only the key's creator may roll it, and only with a credential that holds every scope of the key (admins revoke others' keys instead). The body is optional: without one the old secret stops working at once.
    *
    * Requires scope `write:api-keys` (or a scope that includes it).
+   *
+   * Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it answers 403 `live_only`.
    *
    * Sent with an Idempotency-Key (a new UUID unless `options.idempotencyKey`).
    *
@@ -105,6 +115,8 @@ export class ApiKeys extends APIResource {
    * Every day of the range (default: the last 30 days, today included), days without requests included, and the totals. Counted within about a second of each response. Visible to whoever may see the key: owners and admins for every key, others for the keys they created.
    *
    * Requires scope `read:api-keys` (or a scope that includes it).
+   *
+   * Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it answers 403 `live_only`.
    *
    * `GET /v1/api-keys/{id}/usage` (`apiKeys.usage`)
    * @param id the id (`key_…`)

@@ -40,4 +40,20 @@ export class Events extends APIResource {
       options,
     );
   }
+
+  /**
+   * Follow the organization's events live (Server-Sent Events)
+   *
+   * Each event as `id: <event id>`, `event: <event name>` and `data: <the event as GET /v1/events/{id} shows it>`, as it commits, with the same visibility as `GET /v1/events`. `Last-Event-ID` (or `last_event_id`) first replays the stored events after that one (at most 30 days back). A `: heartbeat` comment every 15 s keeps proxies from closing an idle stream; `retry: 3000` comes first. At most 5 open streams per credential (429 `too_many_streams`). A stream ends with `event: stream_closed` saying why (credential revoked, server shutting down). See docs/streaming.md.
+   *
+   * Requires scope `read:events` (or a scope that includes it).
+   *
+   * `GET /v1/events/stream` (`events.stream`)
+   */
+  stream(params?: Types.EventsStreamParams, options?: RequestOptions): Promise<Response> {
+    return this._client.request<Response>(
+      { method: "GET", path: "/v1/events/stream", query: params, response: "file" },
+      options,
+    );
+  }
 }

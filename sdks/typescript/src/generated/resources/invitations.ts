@@ -42,6 +42,8 @@ export class Invitations extends APIResource {
    *
    * Requires scope `write:users` (or a scope that includes it).
    *
+   * Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it answers 403 `live_only`.
+   *
    * `DELETE /v1/invitations/{id}` (`invitations.delete`)
    * @param id the id (`inv_…`)
    */

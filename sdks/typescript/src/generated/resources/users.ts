@@ -29,6 +29,8 @@ export class Users extends APIResource {
    *
    * Requires scope `write:users` (or a scope that includes it).
    *
+   * Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it answers 403 `live_only`.
+   *
    * Sent with an Idempotency-Key (a new UUID unless `options.idempotencyKey`).
    *
    * `POST /v1/users` (`users.invite`)
@@ -62,6 +64,8 @@ export class Users extends APIResource {
    *
    * Requires scope `write:users` (or a scope that includes it).
    *
+   * Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it answers 403 `live_only`.
+   *
    * Sent with an Idempotency-Key (a new UUID unless `options.idempotencyKey`).
    *
    * `PATCH /v1/users/{id}` (`users.update`)
@@ -84,6 +88,8 @@ export class Users extends APIResource {
    * Deactivate a member: their sessions here end, their data stays
    *
    * Requires scope `delete:users` (or a scope that includes it).
+   *
+   * Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it answers 403 `live_only`.
    *
    * `DELETE /v1/users/{id}` (`users.delete`)
    * @param id User id

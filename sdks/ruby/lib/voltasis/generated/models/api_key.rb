@@ -16,7 +16,7 @@ module Voltasis
       field :name
 
       # @!attribute [r] mode
-      #   `live` keys act on the organization's data; `test` (sandbox) keys are not issued yet. One of `live`, `test`.
+      #   `live` keys (`vlt_live_…`) act on the organization's data; `test` keys (`vlt_test_…`) on its sandbox. One of `live`, `test`.
       #   @return [String]
       field :mode
 

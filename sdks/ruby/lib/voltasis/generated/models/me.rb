@@ -27,6 +27,11 @@ module Voltasis
       #   @return [Array<String>]
       field :scopes
 
+      # @!attribute [r] mode
+      #   `test` when the credential acts on the sandbox (SPEC §8): a `vlt_test_` key, or a user token sent with the sandbox's X-Organization-ID. One of `live`, `test`.
+      #   @return [String]
+      field :mode
+
       # @!attribute [r] organization
       #   @return [Voltasis::Model]
       field :organization

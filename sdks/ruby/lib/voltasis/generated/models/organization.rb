@@ -20,6 +20,16 @@ module Voltasis
       #   @return [String]
       field :plan
 
+      # @!attribute [r] mode
+      #   `test` for an organization's sandbox twin (SPEC §8), `live` otherwise. One of `live`, `test`.
+      #   @return [String]
+      field :mode
+
+      # @!attribute [r] sandbox_of
+      #   For a sandbox: the live organization it belongs to; null for a live organization.
+      #   @return [String, nil]
+      field :sandbox_of
+
       # @!attribute [r] created_at
       #   @return [String]
       field :created_at

@@ -11,6 +11,7 @@ module Voltasis
         body :name, required: true
         body :scopes, required: true
         body :expires_at
+        body :mode
       end
 
       # The keyword arguments of {#list}.
@@ -20,6 +21,7 @@ module Voltasis
         query :page
         query :per_page
         query :status
+        query :mode
       end
 
       # The keyword arguments of {#roll}.
@@ -35,15 +37,18 @@ module Voltasis
 
       # Create an API key; the secret is in this response only
       #
-      # The scopes may not exceed what the caller's role allows.
+      # The scopes may not exceed what the caller's role allows. `mode: "test"` makes a sandbox key (`vlt_test_…`): it acts on the organization's sandbox twin, with the same scopes and your role.
       #
       # Requires scope `write:api-keys` (or a scope that includes it).
+      #
+      # Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it answers 403 `live_only`.
       #
       # `POST /v1/api-keys`
       # @param params [Hash] the keyword arguments:
       # @option params [String] :name (required)
       # @option params [Array<String>] :scopes (required) At most what the creator's role allows.
       # @option params [String, Time] :expires_at When the key stops working; must be in the future. Omit for a key that never expires.
+      # @option params [String] :mode `live` (the default) or `test`: a test key (`vlt_test_…`) acts on the organization's sandbox, never on its live data. One of `live`, `test`.
       # @option params [Hash] :request_options idempotency_key, timeout, max_retries, headers
       # @return [Voltasis::Models::ApiKeyWithSecret]
       def create(**params)
@@ -56,9 +61,11 @@ module Voltasis
         )
       end
 
-      # List API keys (owners and admins see all, others their own), newest first
+      # List API keys, live and test (owners and admins see all, others their own), newest first
       #
       # Requires scope `read:api-keys` (or a scope that includes it).
+      #
+      # Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it answers 403 `live_only`.
       #
       # `GET /v1/api-keys`
       # @param params [Hash] the keyword arguments:
@@ -67,6 +74,7 @@ module Voltasis
       # @option params [Integer] :page Page number, from 1 (alternative to offset).
       # @option params [Integer] :per_page Items per page (alternative to limit).
       # @option params [String] :status Derived from `revoked_at` and `expires_at`. One of `active`, `revoked`, `expired`.
+      # @option params [String] :mode Only live or only test keys. One of `live`, `test`.
       # @option params [Hash] :request_options idempotency_key, timeout, max_retries, headers
       # @return [Voltasis::List<Voltasis::Models::ApiKey>]
       def list(**params)
@@ -82,6 +90,8 @@ module Voltasis
       # Get an API key (never its secret)
       #
       # Requires scope `read:api-keys` (or a scope that includes it).
+      #
+      # Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it answers 403 `live_only`.
       #
       # `GET /v1/api-keys/{id}`
       # @param id [String]
@@ -99,6 +109,8 @@ module Voltasis
       # Revoke an API key at once; revoking a revoked key is a no-op
       #
       # Requires scope `delete:api-keys` (or a scope that includes it).
+      #
+      # Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it answers 403 `live_only`.
       #
       # `DELETE /v1/api-keys/{id}`
       # @param id [String]
@@ -118,6 +130,8 @@ module Voltasis
       # Only the key's creator may roll it, and only with a credential that holds every scope of the key (admins revoke others' keys instead). The body is optional: without one the old secret stops working at once.
       #
       # Requires scope `write:api-keys` (or a scope that includes it).
+      #
+      # Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it answers 403 `live_only`.
       #
       # `POST /v1/api-keys/{id}/roll`
       # @param id [String]
@@ -140,6 +154,8 @@ module Voltasis
       # Every day of the range (default: the last 30 days, today included), days without requests included, and the totals. Counted within about a second of each response. Visible to whoever may see the key: owners and admins for every key, others for the keys they created.
       #
       # Requires scope `read:api-keys` (or a scope that includes it).
+      #
+      # Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it answers 403 `live_only`.
       #
       # `GET /v1/api-keys/{id}/usage`
       # @param id [String]

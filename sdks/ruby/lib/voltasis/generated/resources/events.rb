@@ -22,6 +22,11 @@ module Voltasis
         query :starting_after
       end
 
+      # The keyword arguments of {#stream}.
+      class StreamParams < Voltasis::Params
+        query :last_event_id
+      end
+
       # List the domain events of the last 30 days, newest first
       #
       # Every create, update and delete writes one event in the same transaction as the change. Only events about resources the credential may read are listed (a manager sees no webhook events, nor other people's API keys). Page deep with `starting_after=<id of the last event seen>`.
@@ -71,6 +76,26 @@ module Voltasis
           path: "/v1/events/#{path_segment(:id, id)}",
           request_options: request_options,
           model: Voltasis::Models::Event
+        )
+      end
+
+      # Follow the organization's events live (Server-Sent Events)
+      #
+      # Each event as `id: <event id>`, `event: <event name>` and `data: <the event as GET /v1/events/{id} shows it>`, as it commits, with the same visibility as `GET /v1/events`. `Last-Event-ID` (or `last_event_id`) first replays the stored events after that one (at most 30 days back). A `: heartbeat` comment every 15 s keeps proxies from closing an idle stream; `retry: 3000` comes first. At most 5 open streams per credential (429 `too_many_streams`). A stream ends with `event: stream_closed` saying why (credential revoked, server shutting down). See docs/streaming.md.
+      #
+      # Requires scope `read:events` (or a scope that includes it).
+      #
+      # `GET /v1/events/stream`
+      # @param params [Hash] the keyword arguments:
+      # @option params [String] :last_event_id Resume after this event (when the Last-Event-ID header is absent): the stored events after it come first, then live ones.
+      # @option params [Hash] :request_options idempotency_key, timeout, max_retries, headers
+      # @return [String]
+      def stream(**params)
+        @client.execute(
+          method: :get,
+          path: "/v1/events/stream",
+          params: StreamParams.new(**params),
+          response: :file
         )
       end
     end

@@ -66,6 +66,8 @@ module Voltasis
       #
       # Requires scope `write:users` (or a scope that includes it).
       #
+      # Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it answers 403 `live_only`.
+      #
       # `DELETE /v1/invitations/{id}`
       # @param id [String]
       # @param request_options [Hash] idempotency_key, timeout, max_retries, headers

@@ -64,6 +64,8 @@ module Voltasis
       #
       # Requires scope `write:users` (or a scope that includes it).
       #
+      # Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it answers 403 `live_only`.
+      #
       # `POST /v1/users`
       # @param params [Hash] the keyword arguments:
       # @option params [String] :email (required) Where the invitation goes; the invitee accepts with this e-mail.
@@ -104,6 +106,8 @@ module Voltasis
       #
       # Requires scope `write:users` (or a scope that includes it).
       #
+      # Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it answers 403 `live_only`.
+      #
       # `PATCH /v1/users/{id}`
       # @param id [String] User id
       # @param params [Hash] the keyword arguments:
@@ -124,6 +128,8 @@ module Voltasis
       # Deactivate a member: their sessions here end, their data stays
       #
       # Requires scope `delete:users` (or a scope that includes it).
+      #
+      # Live mode only: in the sandbox (a `vlt_test_` key, or a user token acting on the sandbox) it answers 403 `live_only`.
       #
       # `DELETE /v1/users/{id}`
       # @param id [String] User id
