@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { accountRoutes, invitationAcceptRoutes } from "./features/accounts/routes.js";
 import { apiKeyRoutes } from "./features/api-keys/routes.js";
 import { clientRoutes } from "./features/clients/routes.js";
+import { consolePlugin } from "./features/console/plugin.js";
 import { eventRoutes } from "./features/events/routes.js";
 import { eventStreamRoutes } from "./features/events/stream-routes.js";
 import { healthRoutes } from "./features/health/routes.js";
@@ -155,6 +156,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(logRoutes, { prefix: `/${version}`, ...features });
     await app.register(sandboxRoutes, { prefix: `/${version}`, ...features });
   }
+  // The web console at `/`, after the API so that every API path keeps its own answer.
+  await app.register(consolePlugin, { db: database.db, authenticator, config });
   const workers = { db: database.db, config, background, clock };
   registerDeliveryWorker(app, workers);
   registerJobWorker(app, workers);

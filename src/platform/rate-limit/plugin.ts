@@ -12,6 +12,8 @@ declare module "fastify" {
      * guessing).
      */
     signIn?: boolean;
+    /** A static file of a page (the console's hashed assets): not API traffic, so not counted. */
+    staticAsset?: boolean;
   }
 }
 
@@ -59,6 +61,7 @@ export const rateLimitPlugin = fp<{ limiter: RateLimiter }>(
       if (access && access !== "public") return done();
       // The interactive reference loads a dozen assets per page view: not API traffic to limit.
       if (request.routeOptions.url?.startsWith("/docs")) return done();
+      if (request.routeOptions.config.staticAsset) return done();
       limiter.address(request.ip).then((verdict) => {
         try {
           enforce(reply, verdict, "ip_limit");
