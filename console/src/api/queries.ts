@@ -1,0 +1,29 @@
+import { useQuery } from "@tanstack/react-query";
+import { all, api } from "./client";
+
+/**
+ * The lists many screens pick from (projects in the timer, clients in reports, …), each fetched
+ * once and shared through the query cache. Every list is read whole: an organization's catalogue
+ * is small next to its time entries.
+ */
+export const useProjects = () =>
+  useQuery({ queryKey: ["projects"], queryFn: () => all(api.projects.list({ per_page: 100 })) });
+
+export const useClients = () =>
+  useQuery({ queryKey: ["clients"], queryFn: () => all(api.clients.list({ per_page: 100 })) });
+
+export const useTasks = () =>
+  useQuery({ queryKey: ["tasks"], queryFn: () => all(api.tasks.list({ per_page: 100 })) });
+
+export const useTags = () =>
+  useQuery({ queryKey: ["tags"], queryFn: () => all(api.tags.list({ per_page: 100 })) });
+
+export const useSettings = () => useQuery({ queryKey: ["settings"], queryFn: () => api.settings.retrieve() });
+
+export const useMembers = () =>
+  useQuery({ queryKey: ["members"], queryFn: () => all(api.users.list({ per_page: 100 })) });
+
+/** id → name, for showing a project, client, tag or person by name. */
+export function namesOf<T extends { id: string }>(items: T[] | undefined, name: (item: T) => string) {
+  return new Map((items ?? []).map((item) => [item.id, name(item)]));
+}
