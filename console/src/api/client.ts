@@ -4,7 +4,7 @@
  * `api` acts for the chosen organization, or its sandbox twin when test data is on; `liveApi`
  * always for the live organization (API keys and members belong to it alone, SPEC §8).
  */
-import { Voltasis } from "@voltasis/sdk";
+import { type Pagination, Voltasis } from "@voltasis/sdk";
 import { refreshSession, session } from "./session";
 
 interface Acting {
@@ -52,4 +52,10 @@ export async function all<T>(list: AsyncIterable<T>, max = 1000): Promise<T[]> {
     if (items.length >= max) break;
   }
   return items;
+}
+
+/** One page of a list, as plain data for the query cache. */
+export async function onePage<T>(list: PromiseLike<{ data: T[]; pagination: Pagination }>) {
+  const page = await list;
+  return { data: page.data, pagination: page.pagination };
 }

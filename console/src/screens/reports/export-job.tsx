@@ -1,0 +1,82 @@
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { api } from "../../api/client";
+import { problemOf } from "../../api/errors";
+import { FormError } from "../../ui/field";
+import type { Period } from "../reports";
+
+/**
+ * An export is a job (SPEC §6): created, followed while it runs (its progress as a bar), then its
+ * file downloaded through the SDK and handed to the browser as a Blob.
+ */
+export function ExportJob({ period }: { period: Period }) {
+  const [format, setFormat] = useState<"csv" | "json">("csv");
+  const create = useMutation({
+    mutationFn: () => api.jobs.create({ type: "export.time_entries", params: { format, ...period } }),
+  });
+  const jobId = create.data?.id;
+  const job = useQuery({
+    queryKey: ["jobs", jobId],
+    queryFn: () => api.jobs.retrieve(jobId as string),
+    enabled: jobId !== undefined,
+    refetchInterval: (query) =>
+      ["queued", "running"].includes(query.state.data?.status ?? "queued") ? 500 : false,
+  });
+  const download = useMutation({
+    mutationFn: async () => {
+      const response = await api.jobs.result(jobId as string);
+      const url = URL.createObjectURL(await response.blob());
+      const link = document.createElement("a");
+      link.href = url;
+      link.download = `time-entries.${format}`;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    },
+  });
+  const status = job.data?.status ?? create.data?.status;
+  const progress = job.data?.progress ?? 0;
+  return (
+    <section className="panel stack" aria-labelledby="export-heading">
+      <h2 id="export-heading">Export</h2>
+      <div className="row-form">
+        <div className="field">
+          <label htmlFor="export-format">File format</label>
+          <select
+            id="export-format"
+            value={format}
+            onChange={(e) => setFormat(e.target.value as "csv" | "json")}
+          >
+            <option value="csv">CSV</option>
+            <option value="json">JSON</option>
+          </select>
+        </div>
+        <button
+          type="button"
+          onClick={() => create.mutate()}
+          disabled={create.isPending || status === "running"}
+        >
+          Export time entries
+        </button>
+      </div>
+      {status && (
+        <div className="stack">
+          <label htmlFor="export-progress">Export progress</label>
+          <progress id="export-progress" max={100} value={progress} />
+          <p role="status">
+            {status === "succeeded"
+              ? `Export ready (${progress}%).`
+              : status === "failed"
+                ? `Export failed: ${job.data?.error?.message ?? "unknown error"}`
+                : `Export ${status} (${progress}%)…`}
+          </p>
+          {status === "succeeded" && (
+            <button type="button" onClick={() => download.mutate()} disabled={download.isPending}>
+              Download export
+            </button>
+          )}
+        </div>
+      )}
+      <FormError message={problemOf(create.error ?? job.error ?? download.error)?.message} />
+    </section>
+  );
+}
