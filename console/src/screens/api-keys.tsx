@@ -7,6 +7,7 @@ import { Empty, Loading } from "../ui/empty";
 import { formatDateTime } from "../ui/format";
 import { Page } from "../ui/page";
 import { SecretOnce } from "../ui/secret";
+import { TableWrap } from "../ui/table-wrap";
 import { useChange } from "../ui/use-change";
 import { CreateKey } from "./api-keys/create-key";
 import { KeyUsage } from "./api-keys/key-usage";
@@ -27,7 +28,7 @@ export function ApiKeysScreen() {
           <Empty>No API keys yet. Create one above and send it as “Authorization: Bearer …”.</Empty>
         )}
         {(keys.data?.length ?? 0) > 0 && (
-          <div className="table-wrap">
+          <TableWrap label="API keys table">
             <table>
               <thead>
                 <tr>
@@ -49,7 +50,7 @@ export function ApiKeysScreen() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
       </section>
     </Page>

@@ -6,6 +6,7 @@ import { problemOf } from "../api/errors";
 import { Empty, Loading } from "../ui/empty";
 import { formatDateTime } from "../ui/format";
 import { Page } from "../ui/page";
+import { TableWrap } from "../ui/table-wrap";
 
 type Filters = Pick<LogsListParams, "kind" | "method" | "status" | "from">;
 
@@ -75,7 +76,7 @@ export function LogsScreen() {
         <Empty>Nothing logged yet for these filters. Requests and changes show here as they happen.</Empty>
       )}
       {(logs.data?.data.length ?? 0) > 0 && (
-        <div className="table-wrap">
+        <TableWrap label="Log table">
           <table>
             <thead>
               <tr>
@@ -94,7 +95,7 @@ export function LogsScreen() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       {pagination?.has_more && (
         <div className="buttons">

@@ -5,9 +5,10 @@ import { all, liveApi } from "../api/client";
 import { fieldError, formError, problemOf } from "../api/errors";
 import { Empty, Loading } from "../ui/empty";
 import { Field, FormError } from "../ui/field";
-import { formatDateTime } from "../ui/format";
+import { formatDateTime, fromMinorUnits, toMinorUnits } from "../ui/format";
 import { Page } from "../ui/page";
 import { SecretOnce } from "../ui/secret";
+import { TableWrap } from "../ui/table-wrap";
 import { useChange } from "../ui/use-change";
 import { text, useSubmit } from "../ui/use-submit";
 
@@ -31,7 +32,7 @@ export function MembersScreen() {
         {members.isPending && <Loading what="members" />}
         {members.error && <p className="error">{problemOf(members.error)?.message}</p>}
         {(members.data?.length ?? 0) > 0 && (
-          <div className="table-wrap">
+          <TableWrap label="Members table">
             <table>
               <thead>
                 <tr>
@@ -48,7 +49,7 @@ export function MembersScreen() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
       </section>
       <section className="panel" aria-labelledby="invitations-heading">
@@ -80,7 +81,7 @@ function InviteMember() {
       return liveApi.users.invite({
         email: text(form, "email") ?? "",
         role: (text(form, "role") ?? "member") as Role,
-        hourly_rate: rate === undefined ? undefined : Number(rate),
+        hourly_rate: rate === undefined ? undefined : toMinorUnits(rate),
       });
     },
     ["invitations"],
@@ -131,7 +132,7 @@ function MemberRow({ member }: { member: Member }) {
   const [rate, setRate] = useState("");
   const update = useChange((role: Role) => liveApi.users.update(member.id, { role }), ["members"]);
   const setHourlyRate = useChange(
-    () => liveApi.users.setRate(member.id, { hourly_rate: rate === "" ? null : Number(rate) }),
+    () => liveApi.users.setRate(member.id, { hourly_rate: rate === "" ? null : toMinorUnits(rate) }),
     ["members"],
   );
   const problem = problemOf(update.error ?? setHourlyRate.error);
@@ -166,7 +167,11 @@ function MemberRow({ member }: { member: Member }) {
             type="number"
             min="0"
             step="0.01"
-            placeholder={setHourlyRate.data?.hourly_rate?.toString() ?? "default"}
+            placeholder={
+              setHourlyRate.data?.hourly_rate != null
+                ? fromMinorUnits(setHourlyRate.data.hourly_rate)
+                : "default"
+            }
             value={rate}
             onChange={(e) => setRate(e.target.value)}
           />

@@ -6,7 +6,7 @@ import { fieldError, formError, problemOf } from "../api/errors";
 import { useSettings } from "../api/queries";
 import { Loading } from "../ui/empty";
 import { Field, FormError } from "../ui/field";
-import { formatDateTime } from "../ui/format";
+import { formatDateTime, fromMinorUnits, toMinorUnits } from "../ui/format";
 import { Page } from "../ui/page";
 import { useChange } from "../ui/use-change";
 import { text, useSubmit } from "../ui/use-submit";
@@ -39,7 +39,7 @@ function SettingsForm({ settings }: { settings: Settings }) {
       timezone: text(form, "timezone"),
       week_start: text(form, "week_start") === "sunday" ? "sunday" : "monday",
       currency: text(form, "currency")?.toUpperCase(),
-      default_hourly_rate: Number(text(form, "default_hourly_rate") ?? 0),
+      default_hourly_rate: toMinorUnits(text(form, "default_hourly_rate") ?? "0"),
       rounding_minutes: Number(text(form, "rounding_minutes") ?? 0) as Settings["rounding_minutes"],
       lock_date: text(form, "lock_date") ?? null,
       prevent_overlaps: form.get("prevent_overlaps") === "on",
@@ -82,7 +82,7 @@ function SettingsForm({ settings }: { settings: Settings }) {
               type="number"
               min="0"
               step="0.01"
-              defaultValue={settings.default_hourly_rate}
+              defaultValue={fromMinorUnits(settings.default_hourly_rate)}
             />
           )}
         </Field>

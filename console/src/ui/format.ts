@@ -56,3 +56,7 @@ export function addDays(date: Date, days: number): Date {
   next.setDate(next.getDate() + days);
   return next;
 }
+
+/** The API counts money in minor units (cents); people type and read it in whole units. */
+export const toMinorUnits = (amount: string): number => Math.round(Number(amount) * 100);
+export const fromMinorUnits = (minor: number): string => (minor / 100).toFixed(2);

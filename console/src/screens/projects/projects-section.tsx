@@ -4,6 +4,8 @@ import { fieldError, formError, problemOf } from "../../api/errors";
 import { namesOf, useClients, useProjects } from "../../api/queries";
 import { Empty } from "../../ui/empty";
 import { Field, FormError } from "../../ui/field";
+import { fromMinorUnits, toMinorUnits } from "../../ui/format";
+import { TableWrap } from "../../ui/table-wrap";
 import { useChange } from "../../ui/use-change";
 import { text, useSubmit } from "../../ui/use-submit";
 
@@ -53,7 +55,7 @@ export function ProjectsSection() {
       </form>
       {projects.data?.length === 0 && <Empty>No projects yet. Name your first one above.</Empty>}
       {(projects.data?.length ?? 0) > 0 && (
-        <div className="table-wrap">
+        <TableWrap label="Projects table">
           <table>
             <thead>
               <tr>
@@ -77,7 +79,7 @@ export function ProjectsSection() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   );
@@ -89,7 +91,7 @@ function createProject(form: FormData) {
     name: text(form, "name") ?? "",
     client_id: text(form, "client_id") ?? null,
     billable: form.get("billable") === "on",
-    hourly_rate: rate === undefined ? null : Number(rate),
+    hourly_rate: rate === undefined ? null : toMinorUnits(rate),
   });
 }
 
@@ -106,7 +108,7 @@ function ProjectRow({ project, client }: { project: Project; client: string | un
       <td>{project.name}</td>
       <td>{client ?? "—"}</td>
       <td>{project.billable ? "Yes" : "No"}</td>
-      <td className="num">{project.hourly_rate ?? "—"}</td>
+      <td className="num">{project.hourly_rate === null ? "—" : fromMinorUnits(project.hourly_rate)}</td>
       <td>{archived ? "Archived" : "Active"}</td>
       <td>
         <div className="buttons">

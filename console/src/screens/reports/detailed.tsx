@@ -5,6 +5,7 @@ import { problemOf } from "../../api/errors";
 import { namesOf, useProjects } from "../../api/queries";
 import { Empty, Loading } from "../../ui/empty";
 import { formatDateTime, formatDuration } from "../../ui/format";
+import { TableWrap } from "../../ui/table-wrap";
 import type { Period } from "../reports";
 
 const PER_PAGE = 20;
@@ -27,7 +28,7 @@ export function DetailedReport({ period }: { period: Period }) {
       {detailed.error && <p className="error">{problemOf(detailed.error)?.message}</p>}
       {detailed.data?.data.length === 0 && <Empty>No entries in this period.</Empty>}
       {(detailed.data?.data.length ?? 0) > 0 && (
-        <div className="table-wrap">
+        <TableWrap label="Entries table">
           <table>
             <thead>
               <tr>
@@ -50,7 +51,7 @@ export function DetailedReport({ period }: { period: Period }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       {pagination && pagination.total_pages > 1 && (
         <div className="buttons">

@@ -3,6 +3,7 @@ import { useState } from "react";
 import { api } from "../../api/client";
 import { problemOf } from "../../api/errors";
 import { FormError } from "../../ui/field";
+import { instantOf } from "../../ui/format";
 import type { Period } from "../reports";
 
 /**
@@ -12,7 +13,12 @@ import type { Period } from "../reports";
 export function ExportJob({ period }: { period: Period }) {
   const [format, setFormat] = useState<"csv" | "json">("csv");
   const create = useMutation({
-    mutationFn: () => api.jobs.create({ type: "export.time_entries", params: { format, ...period } }),
+    // Exports filter like the time-entry list, by instants: the period's days, in this browser's zone.
+    mutationFn: () =>
+      api.jobs.create({
+        type: "export.time_entries",
+        params: { format, from: instantOf(period.from, "00:00"), to: instantOf(period.to, "00:00") },
+      }),
   });
   const jobId = create.data?.id;
   const job = useQuery({

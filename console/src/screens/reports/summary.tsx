@@ -6,6 +6,7 @@ import { namesOf, useMembers } from "../../api/queries";
 import { BarChart } from "../../ui/charts";
 import { Empty, Loading } from "../../ui/empty";
 import { formatHours, formatMoney } from "../../ui/format";
+import { TableWrap } from "../../ui/table-wrap";
 import type { Period } from "../reports";
 
 export type Dimension = "project" | "client" | "user" | "day";
@@ -72,7 +73,7 @@ export function SummaryReport({ period, by }: { period: Period; by: Dimension })
               text: formatHours(group.seconds),
             }))}
           />
-          <div className="table-wrap">
+          <TableWrap label="Summary table">
             <table>
               <thead>
                 <tr>
@@ -107,7 +108,7 @@ export function SummaryReport({ period, by }: { period: Period; by: Dimension })
                 </tr>
               </tfoot>
             </table>
-          </div>
+          </TableWrap>
         </>
       )}
     </section>

@@ -4,6 +4,7 @@ import { api, onePage } from "../../api/client";
 import { problemOf } from "../../api/errors";
 import { Empty } from "../../ui/empty";
 import { formatDateTime } from "../../ui/format";
+import { TableWrap } from "../../ui/table-wrap";
 import { useChange } from "../../ui/use-change";
 
 const STATUS_CLASS = { succeeded: "status-ok", failed: "status-bad", pending: "status-wait" } as const;
@@ -23,7 +24,7 @@ export function Deliveries({ webhookId }: { webhookId: string }) {
     return <Empty>No deliveries yet. Send a test event, or do something this webhook listens to.</Empty>;
   }
   return (
-    <div className="table-wrap">
+    <TableWrap label="Deliveries table">
       <table aria-label="Deliveries">
         <thead>
           <tr>
@@ -45,7 +46,7 @@ export function Deliveries({ webhookId }: { webhookId: string }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 

@@ -1,0 +1,337 @@
+/**
+ * The console in Chromium against a real server (issue 13.5): the journeys a person takes, each
+ * ending in a screenshot (.tmp/screenshots/), and axe-core on every screen at desktop width (light)
+ * and at 375 px (dark). Skipped, saying why, where Debian's chromium is not installed (.ci/run
+ * installs it).
+ */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Receiver, startReceiver } from "../helpers/webhook-receiver.js";
+import {
+  CHROMIUM,
+  checkBuiltConsole,
+  initialJavaScriptGzip,
+  launchChromium,
+  screenshot,
+  seriousViolations,
+  startConsoleServer,
+  watchForErrors,
+} from "./harness.js";
+
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`console journeys skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
+
+const SCREENS = [
+  "/time",
+  "/projects",
+  "/reports",
+  "/api-keys",
+  "/webhooks",
+  "/members",
+  "/logs",
+  "/settings",
+];
+const HEADINGS = ["Time", "Projects", "Reports", "API keys", "Webhooks", "Members", "Logs", "Settings"];
+const DESKTOP = { width: 1280, height: 860 };
+const PHONE = { width: 375, height: 812 };
+
+describe.skipIf(!hasChromium)("the console in Chromium", { timeout: 90_000 }, () => {
+  let server: { baseUrl: string; stop(): Promise<void> };
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let errors: string[];
+  let receiver: Receiver;
+  const email = `ada-${Date.now()}@example.com`;
+
+  beforeAll(async () => {
+    checkBuiltConsole();
+    [server, browser, receiver] = await Promise.all([
+      startConsoleServer(),
+      launchChromium(),
+      startReceiver(),
+    ]);
+    context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
+    page = await context.newPage();
+    errors = watchForErrors(page);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all([server?.stop(), receiver?.close()]);
+    // Every journey ran under the console's CSP: a violation or a script error fails the run.
+    expect(errors).toEqual([]);
+  });
+
+  const go = async (path: string, heading: string) => {
+    await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: heading }).click();
+    await page.getByRole("heading", { level: 1, name: heading }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(path);
+  };
+
+  it("serves a small first screen that becomes interactive quickly (printed, not asserted)", async () => {
+    const { bytes, files } = initialJavaScriptGzip();
+    await page.goto(`${server.baseUrl}/`);
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    const timing = await page.evaluate(() => {
+      const navigation = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+      return { interactive: performance.now(), domContentLoaded: navigation.domContentLoadedEventEnd };
+    });
+    console.log(
+      `console: initial JavaScript ${(bytes / 1000).toFixed(1)} kB gzip (${files.join(", ")}); ` +
+        `first screen (Sign in) interactive after ${timing.interactive.toFixed(0)} ms ` +
+        `(DOMContentLoaded ${timing.domContentLoaded.toFixed(0)} ms)`,
+    );
+    expect(bytes).toBeLessThan(250_000);
+    expect(new URL(page.url()).pathname).toBe("/sign-in");
+  });
+
+  it("signs up, and keeps no token where a script could read it", async () => {
+    await page.getByRole("link", { name: "Create an account" }).click();
+    await page.getByRole("button", { name: "Sign up" }).click();
+    // The API's own words, next to the field it names (details.field).
+    await expect.poll(() => page.getByLabel("E-mail").getAttribute("aria-invalid")).toBe("true");
+    await page.getByLabel("Your name").fill("Ada Lovelace");
+    await page.getByLabel("E-mail").fill(email);
+    await page.getByLabel("Password").fill("correct horse battery");
+    await page.getByLabel("Organization name").fill("Analytical Engines");
+    await page.getByRole("button", { name: "Sign up" }).click();
+    await page.getByRole("heading", { level: 1, name: "Time" }).waitFor();
+    const stored = await page.evaluate(() => ({
+      local: JSON.stringify({ ...localStorage }),
+      session: JSON.stringify({ ...sessionStorage }),
+      cookie: document.cookie,
+    }));
+    expect(stored.local + stored.session + stored.cookie).not.toMatch(/vlt_/);
+    // A reload keeps the person signed in (the HttpOnly cookie), with the token in memory only.
+    await page.reload();
+    await page.getByRole("heading", { level: 1, name: "Time" }).waitFor();
+    await expect
+      .poll(() => page.getByRole("combobox", { name: "Organization" }).inputValue())
+      .toMatch(/^org_/);
+    await screenshot(page, "01-signed-up");
+  });
+
+  it("starts a timer that ticks, stops it, and shows the entry in the week", async () => {
+    await page.getByLabel("What are you working on?").fill("Writing the proposal");
+    await page.getByRole("button", { name: "Start timer" }).click();
+    const elapsed = page.getByRole("timer", { name: "Elapsed time" });
+    await elapsed.waitFor();
+    const first = await elapsed.textContent();
+    await expect.poll(() => elapsed.textContent(), { timeout: 5_000 }).not.toBe(first);
+    await page.getByRole("button", { name: "Stop timer" }).click();
+    await page.getByRole("button", { name: "Start timer" }).waitFor();
+    const entry = page
+      .getByRole("listitem")
+      .filter({ has: page.getByRole("textbox", { name: "Description" }) });
+    await expect
+      .poll(() => entry.first().getByRole("textbox", { name: "Description" }).inputValue())
+      .toBe("Writing the proposal");
+    await screenshot(page, "02-timer");
+  });
+
+  it("creates a project, tracks time on it and reports on it, with an export to download", async () => {
+    await go("/projects", "Projects");
+    await page.getByRole("button", { name: "Create project" }).click();
+    await expect.poll(() => page.getByLabel("Project name").getAttribute("aria-invalid")).toBe("true");
+    await page.getByLabel("Project name").fill("Website redesign");
+    await page.getByLabel("Hourly rate").fill("120");
+    await page.getByRole("button", { name: "Create project" }).click();
+    await page.getByRole("cell", { name: "Website redesign", exact: true }).waitFor();
+
+    await go("/time", "Time");
+    await page.getByText("Add time without a timer").click();
+    const add = page
+      .getByRole("group")
+      .or(page.locator("details"))
+      .filter({ hasText: "Add time without a timer" });
+    await add.getByLabel("From").fill("09:00");
+    await add.getByLabel("To").fill("10:30");
+    await add.getByLabel("Description").fill("Wireframes");
+    await add.getByRole("combobox", { name: "Project" }).selectOption({ label: "Website redesign" });
+    await page.getByRole("button", { name: "Add entry" }).click();
+    await expect
+      .poll(() =>
+        page
+          .getByRole("textbox", { name: "Description" })
+          .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)),
+      )
+      .toContain("Wireframes");
+
+    await go("/reports", "Reports");
+    const summary = page.getByRole("region", { name: "Summary by project" });
+    await summary.getByRole("cell", { name: "Website redesign", exact: true }).waitFor();
+    const row = summary.getByRole("row").filter({ hasText: "Website redesign" });
+    await expect.poll(() => row.textContent()).toContain("1.50 h");
+    await expect.poll(() => row.textContent()).toMatch(/180\.00/);
+    await page
+      .getByRole("region", { name: "Detailed list" })
+      .getByRole("cell", { name: "Wireframes", exact: true })
+      .waitFor();
+
+    await page.getByRole("button", { name: "Export time entries" }).click();
+    await page.getByRole("button", { name: "Download export" }).waitFor({ timeout: 20_000 });
+    expect(await page.getByLabel("Export progress").getAttribute("value")).toBe("100");
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download export" }).click(),
+    ]);
+    const csv = await readFile((await download.path()) as string, "utf8");
+    expect(csv).toContain("Wireframes");
+    expect(csv).toContain("Writing the proposal");
+    await screenshot(page, "03-report");
+  });
+
+  it("shows a lock-date refusal on the entry's own row", async () => {
+    await go("/settings", "Settings");
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    await page.getByLabel("Lock time before").fill(tomorrow);
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.getByText("Settings saved.").waitFor();
+
+    await go("/time", "Time");
+    const description = page.getByRole("textbox", { name: "Description" }).first();
+    await description.fill("Changed after the lock");
+    await description.blur();
+    const entry = page.getByRole("listitem").filter({ has: description });
+    await entry
+      .getByRole("alert")
+      .filter({ hasText: /locked/ })
+      .waitFor();
+    expect(await description.getAttribute("aria-invalid")).toBe("true");
+    await screenshot(page, "04-locked");
+
+    await go("/settings", "Settings");
+    await page.getByLabel("Lock time before").fill("");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.getByText("Settings saved.").waitFor();
+  });
+
+  it("creates an API key, shows its secret once, and revokes it", async () => {
+    await go("/api-keys", "API keys");
+    await page.getByText("No API keys yet").waitFor();
+    await page.getByLabel("Key name").fill("CI deploys");
+    await page.getByRole("button", { name: "Create API key" }).click();
+    const secret = await page.getByRole("textbox", { name: 'API key "CI deploys"' }).inputValue();
+    expect(secret).toMatch(/^vlt_live_/);
+    await page.getByRole("button", { name: "Copy key" }).waitFor();
+    await screenshot(page, "05-api-key-created");
+    const withKey = await fetch(`${server.baseUrl}/v1/projects`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(withKey.status).toBe(200);
+
+    await page.getByRole("button", { name: "Done" }).click();
+    await page.reload();
+    await page.getByRole("cell", { name: "CI deploys", exact: true }).waitFor();
+    expect(await page.content()).not.toContain(secret);
+
+    await page.getByRole("button", { name: "Usage of CI deploys" }).click();
+    await page.getByRole("img", { name: /Requests per day with "CI deploys"/ }).waitFor();
+    await page.getByRole("button", { name: "Revoke CI deploys" }).click();
+    await page.getByRole("cell", { name: "revoked", exact: true }).waitFor();
+    const revoked = await fetch(`${server.baseUrl}/v1/projects`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(revoked.status).toBe(401);
+    await screenshot(page, "06-api-key-revoked");
+  });
+
+  it("adds a webhook to a local receiver, sees the delivery arrive, and redelivers it", async () => {
+    await go("/webhooks", "Webhooks");
+    await page.getByLabel("Endpoint URL").fill(receiver.url);
+    await page.getByLabel("Description").fill("Local receiver");
+    await page.getByRole("checkbox", { name: "All events" }).check();
+    await page.getByRole("button", { name: "Add webhook" }).click();
+    expect(await page.getByRole("textbox", { name: /Signing secret of/ }).inputValue()).toMatch(/^whsec_/);
+    await page.getByRole("button", { name: "Done" }).click();
+
+    await page.getByRole("button", { name: "Send test event" }).click();
+    const deliveries = page.getByRole("table", { name: "Deliveries" });
+    const tests = deliveries.getByRole("row").filter({ hasText: "webhook.test" });
+    // Pending first, then succeeded once the receiver answered, without a reload.
+    await tests.filter({ hasText: "succeeded" }).first().waitFor({ timeout: 20_000 });
+    const received = () =>
+      receiver.requests.filter((request) => request.json.event === "webhook.test").length;
+    expect(received()).toBe(1);
+    expect(await tests.first().textContent()).toMatch(/succeeded.*200/);
+
+    await tests.first().getByRole("button", { name: "Redeliver webhook.test" }).click();
+    await expect.poll(received, { timeout: 20_000 }).toBe(2);
+    await expect.poll(() => tests.filter({ hasText: "succeeded" }).count(), { timeout: 20_000 }).toBe(2);
+    await screenshot(page, "07-webhook-deliveries");
+  });
+
+  it("invites a member, who accepts the link and lands in the organization", async () => {
+    await go("/members", "Members");
+    await page.getByLabel("E-mail to invite").fill("grace@example.com");
+    await page.getByLabel("Role", { exact: true }).selectOption("manager");
+    await page.getByRole("button", { name: "Invite member" }).click();
+    const link = await page
+      .getByRole("textbox", { name: /Invitation link for grace@example.com/ })
+      .inputValue();
+    expect(link).toContain("/accept-invitation#token=");
+    await page.getByText("as manager").waitFor();
+    await screenshot(page, "08-member-invited");
+
+    const invitee = await browser.newContext({ viewport: PHONE });
+    const invitePage = await invitee.newPage();
+    const inviteErrors = watchForErrors(invitePage);
+    await invitePage.goto(link);
+    await invitePage.getByLabel("Your name").fill("Grace Hopper");
+    await invitePage.getByLabel("Password").fill("correct horse battery");
+    await invitePage.getByRole("button", { name: "Accept invitation" }).click();
+    await invitePage.getByRole("heading", { level: 1, name: "Time" }).waitFor();
+    await expect.poll(() => invitePage.getByText("Grace Hopper").count()).toBeGreaterThan(0);
+    await screenshot(invitePage, "09-invitee-signed-in");
+    await invitee.close();
+    expect(inviteErrors).toEqual([]);
+
+    await page.reload();
+    await page.getByRole("cell", { name: "grace@example.com", exact: true }).waitFor();
+  });
+
+  it("passes axe-core on every screen at desktop width and at 375 px in dark mode", async () => {
+    const report: string[] = [];
+    for (const [viewport, scheme] of [
+      [DESKTOP, "light"],
+      [PHONE, "dark"],
+    ] as const) {
+      await page.setViewportSize(viewport);
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const [i, path] of SCREENS.entries()) {
+        await page.goto(`${server.baseUrl}${path}`);
+        await page.getByRole("heading", { level: 1, name: HEADINGS[i] }).waitFor();
+        await page.waitForLoadState("networkidle");
+        for (const violation of await seriousViolations(page)) {
+          report.push(
+            `${path} at ${viewport.width}px ${scheme}: ${violation.id} (${violation.impact}) ${violation.help} ${JSON.stringify(violation.nodes.slice(0, 3))}`,
+          );
+        }
+        // Nothing wider than the phone: every screen works at 375 px without sideways scrolling.
+        if (viewport === PHONE) {
+          const width = await page.evaluate(() => document.documentElement.scrollWidth);
+          if (width > viewport.width) report.push(`${path} at 375px scrolls sideways (${width}px wide)`);
+        }
+      }
+    }
+    // The signed-out screens, in a fresh context.
+    const visitor = await browser.newContext({ viewport: PHONE, colorScheme: "dark" });
+    const visitorPage = await visitor.newPage();
+    for (const [path, heading] of [
+      ["/sign-in", "Sign in"],
+      ["/sign-up", "Sign up"],
+      ["/accept-invitation#token=vlt_inv_x", "Accept invitation"],
+    ]) {
+      await visitorPage.goto(`${server.baseUrl}${path}`);
+      await visitorPage.getByRole("heading", { level: 1, name: heading }).waitFor();
+      for (const violation of await seriousViolations(visitorPage)) {
+        report.push(`${path}: ${violation.id} (${violation.impact}) ${violation.help}`);
+      }
+    }
+    await visitor.close();
+    expect(report).toEqual([]);
+  });
+});
