@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     "",
     `Voltasis API  ${base}/v1   (database: ${database.description})`,
     `API reference ${base}/docs`,
+    `Web console   ${base}/   (sign up there, or with the command below)`,
     ...(database.notice ? [database.notice] : []),
     "",
     "Create the first account:",
