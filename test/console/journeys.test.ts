@@ -20,6 +20,20 @@ import {
   watchForErrors,
 } from "./harness.js";
 
+/** Presses Tab until the focused control is the one named `name` (its label or its text). */
+async function tabTo(page: Page, name: string): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement as HTMLInputElement | null;
+      if (!el) return "";
+      return (el.getAttribute("aria-label") ?? el.labels?.[0]?.textContent ?? el.textContent ?? "").trim();
+    });
+    if (focused === name) return;
+  }
+  throw new Error(`Tab never reached "${name}"`);
+}
+
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`console journeys skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
 
@@ -291,6 +305,48 @@ describe.skipIf(!hasChromium)("the console in Chromium", { timeout: 90_000 }, ()
 
     await page.reload();
     await page.getByRole("cell", { name: "grace@example.com", exact: true }).waitFor();
+  });
+
+  it("works by keyboard alone: signs out, signs in, starts and stops a timer", async () => {
+    await page.goto(`${server.baseUrl}/time`);
+    await page.getByRole("heading", { level: 1, name: "Time" }).waitFor();
+    await tabTo(page, "Sign out");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+    await tabTo(page, "E-mail");
+    await page.keyboard.type(email);
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("correct horse battery");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { level: 1, name: "Time" }).waitFor();
+    await tabTo(page, "What are you working on?");
+    await page.keyboard.type("Typed, not clicked");
+    await page.keyboard.press("Enter");
+    await page.getByRole("timer", { name: "Elapsed time" }).waitFor();
+    await tabTo(page, "Stop timer");
+    await page.keyboard.press("Enter");
+    await page.getByRole("button", { name: "Start timer" }).waitFor();
+    await screenshot(page, "10-keyboard");
+  });
+
+  it("switches to test data (the sandbox's demo projects), resets it, and back to live data", async () => {
+    await go("/projects", "Projects");
+    await page.getByRole("switch", { name: "Test data" }).check();
+    await page.getByRole("note").filter({ hasText: "test data" }).waitFor();
+    const projects = page.getByRole("region", { name: "Projects table" }).getByRole("row");
+    await expect.poll(() => projects.count()).toBeGreaterThan(1);
+    expect(await page.getByRole("cell", { name: "Website redesign", exact: true }).count()).toBe(0);
+    await screenshot(page, "11-test-data");
+
+    await go("/settings", "Settings");
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.getByRole("button", { name: "Reset test data" }).click();
+    await page.getByText("Test data restored.").waitFor();
+
+    await page.getByRole("switch", { name: "Test data" }).uncheck();
+    await go("/projects", "Projects");
+    await page.getByRole("cell", { name: "Website redesign", exact: true }).waitFor();
+    expect(await page.getByRole("note").count()).toBe(0);
   });
 
   it("passes axe-core on every screen at desktop width and at 375 px in dark mode", async () => {
