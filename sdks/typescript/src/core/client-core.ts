@@ -11,6 +11,7 @@ import {
   APIUserAbortError,
   errorFromResponse,
 } from "./errors.js";
+import { EventStream } from "./event-stream.js";
 import { type ListSpec, PagePromise, type PageResponse } from "./pagination.js";
 import { DEFAULT_MAX_RETRIES, isRetryable, retryDelayMs } from "./retry.js";
 
@@ -71,8 +72,18 @@ export interface RequestSpec {
   body?: unknown;
   /** Send an Idempotency-Key (POST and PATCH), the same on every retry. */
   idempotent?: boolean;
-  /** `json`: return `data` of the envelope; `empty`: a 204; `file`: the Response as is. */
-  response: "json" | "empty" | "file";
+  /**
+   * `json`: return `data` of the envelope; `empty`: a 204; `file`: the Response as is; `stream`:
+   * the Response as soon as its headers arrive, its body (an endless event stream) unread.
+   */
+  response: "json" | "empty" | "file" | "stream";
+}
+
+/** An event stream (`text/event-stream`), as a generated method describes it to the transport. */
+export interface StreamSpec {
+  method: "GET";
+  path: string;
+  query?: object | undefined;
 }
 
 interface Attempt {
@@ -119,6 +130,23 @@ export class VoltasisCore {
     });
   }
 
+  /**
+   * An endless event stream: resolves once the server accepted it (the attempt keeps the timeout
+   * and the retries of any request), then yields each event's `data` as it comes, reconnecting
+   * with `Last-Event-ID` when the connection drops. See EventStream.
+   */
+  async stream<T>(spec: StreamSpec, options: RequestOptions = {}): Promise<EventStream<T>> {
+    const connect = async (lastEventId: string | undefined) => {
+      const headers = lastEventId ? { ...options.headers, "Last-Event-ID": lastEventId } : options.headers;
+      const { response } = await this.#send({ ...spec, response: "stream" }, { ...options, headers });
+      return response;
+    };
+    return EventStream.open<T>(connect, {
+      idleTimeoutMs: options.timeout ?? this.timeout,
+      signal: options.signal,
+    });
+  }
+
   async #send(spec: RequestSpec, options: RequestOptions = {}): Promise<Attempt> {
     const url = this.#url(spec);
     const headers = this.#headers(spec, options);
@@ -161,6 +189,8 @@ export class VoltasisCore {
         body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
         signal: controller.signal,
       });
+      // The body of a stream never ends: it is read by EventStream, without this timeout.
+      if (spec.response === "stream" && response.ok) return { response, json: undefined };
       // The whole body is read under the same timeout, so a stalled body is retried too.
       const bytes = await response.arrayBuffer();
       const text = new TextDecoder().decode(bytes);
@@ -203,7 +233,9 @@ export class VoltasisCore {
   }
 
   #headers(spec: RequestSpec, options: RequestOptions): Record<string, string> {
-    const headers: Record<string, string> = { Accept: "application/json" };
+    const headers: Record<string, string> = {
+      Accept: spec.response === "stream" ? "text/event-stream" : "application/json",
+    };
     if (spec.body !== undefined) headers["Content-Type"] = "application/json";
     if (this.#token) headers.Authorization = `Bearer ${this.#token}`;
     if (this.#options.organizationId) headers["X-Organization-ID"] = this.#options.organizationId;
