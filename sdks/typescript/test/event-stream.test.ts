@@ -172,7 +172,7 @@ describe("events.stream()", () => {
   });
 
   it("close() and the signal end the iteration and close the connection", async () => {
-    const first = sse([event(1)], "hang");
+    const first = sse([event(1) + event(2)], "hang");
     const client = new Voltasis({ apiKey: "k", baseURL: BASE, fetch: stubFetch(first.response).fetch });
     const events = await client.events.stream();
     const seen: string[] = [];

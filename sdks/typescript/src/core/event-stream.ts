@@ -115,6 +115,7 @@ export class EventStream<T> implements AsyncIterable<T> {
         clearTimeout(timer);
         if (done) return undefined;
         for (const message of parser.feed(decoder.decode(value, { stream: true }))) {
+          if (this.#closed) return undefined;
           if (message.event === "stream_closed") return parseClosing(message);
           const event = parseEvent<T>(message, response);
           this.#lastEventId = message.id || this.#lastEventId;
