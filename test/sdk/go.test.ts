@@ -50,6 +50,9 @@ describe("Go SDK (sdks/go)", () => {
       "TestConformance/webhook",
       "TestConformance/rate_limit",
       "TestReadme",
+      "TestEventStreamLive",
+      "TestEventStreamLive/resume",
+      "TestEventStreamLive/slots",
     ]) {
       expect(output, output).toContain(`--- PASS: ${test} `);
     }

@@ -33,8 +33,15 @@ async function builtSdk(): Promise<typeof import("@voltasis/sdk")> {
   return import("@voltasis/sdk");
 }
 
-const { NotFoundError, RateLimitError, Voltasis, WebhookVerificationError, verifyWebhookSignature } =
-  await builtSdk();
+const {
+  AuthenticationError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  Voltasis,
+  WebhookVerificationError,
+  verifyWebhookSignature,
+} = await builtSdk();
 
 let server: { baseUrl: string; stop(): Promise<void> };
 
@@ -226,6 +233,101 @@ describe("TypeScript SDK: the conformance scenario", () => {
     const rateLimit = limited as InstanceType<typeof RateLimitError>;
     expect(rateLimit.retryAfter).toBeGreaterThan(0);
     expect(rateLimit.details.retry_after).toBe(rateLimit.retryAfter);
+  });
+});
+
+/** The live event stream (docs/streaming.md) through the SDK, each part on a new account. */
+describe("TypeScript SDK: the event stream", () => {
+  // A stream that misses what it waits for would wait forever; this ends the test instead.
+  const deadline = () => AbortSignal.timeout(20_000);
+
+  it("receives project.created for a project created once it connected", { timeout: 30_000 }, async () => {
+    const client = new Voltasis({ apiKey: (await newAccount("stream")).apiKey, baseURL: server.baseUrl });
+    const events = await client.events.stream(undefined, { signal: deadline() });
+    const project = await client.projects.create({ name: "Streamed" });
+    for await (const event of events) {
+      expect(event).toMatchObject({
+        event: "project.created",
+        resource_type: "project",
+        resource_id: project.id,
+      });
+      expect(event.data).toMatchObject({ id: project.id, name: "Streamed" });
+      break;
+    }
+    expect(events.lastEventId).toMatch(/^evt_/);
+  });
+
+  it("resumes after a given event with exactly the events after it, then live ones", {
+    timeout: 30_000,
+  }, async () => {
+    const client = new Voltasis({ apiKey: (await newAccount("resume")).apiKey, baseURL: server.baseUrl });
+    const tags = [];
+    for (const name of ["first", "second", "third"]) tags.push(await client.tags.create({ name }));
+    const page = await client.events.list({ resource_type: "tag", limit: 3 });
+    const firstEvent = page.data.find((e) => e.resource_id === tags[0]?.id);
+    if (!firstEvent) throw new Error("no event for the first tag");
+
+    const resumed = await client.events.stream({ last_event_id: firstEvent.id }, { signal: deadline() });
+    const seen: string[] = [];
+    for await (const event of resumed) {
+      seen.push(event.resource_id);
+      if (seen.length === 2) tags.push(await client.tags.create({ name: "fourth" }));
+      if (seen.length === 3) break;
+    }
+    expect(seen).toEqual([tags[1]?.id, tags[2]?.id, tags[3]?.id]);
+  });
+
+  it("refuses a key without read:events with PermissionDeniedError", async () => {
+    const client = new Voltasis({ apiKey: (await newAccount("scope")).apiKey, baseURL: server.baseUrl });
+    const key = await client.apiKeys.create({ name: "projects only", scopes: ["read:projects"] });
+    const limited = new Voltasis({ apiKey: key.secret, baseURL: server.baseUrl });
+    const refused = await limited.events.stream().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(PermissionDeniedError);
+    expect(refused).toMatchObject({ status: 403, code: "FORBIDDEN" });
+  });
+
+  it("frees the server's stream slot on close() and on break: 6 streams in turn under a cap of 5", {
+    timeout: 60_000,
+  }, async () => {
+    const client = new Voltasis({ apiKey: (await newAccount("slots")).apiKey, baseURL: server.baseUrl });
+    for (let i = 0; i < 3; i++) (await client.events.stream()).close();
+    for (let i = 0; i < 3; i++) {
+      const events = await client.events.stream(undefined, { signal: deadline() });
+      await client.tags.create({ name: `slot ${i}` });
+      for await (const _ of events) break;
+    }
+    // All six were refused or not by now; a seventh while one is held shows the cap still holds.
+    const held = await Promise.all(Array.from({ length: 5 }, () => client.events.stream()));
+    const refused = await client.events.stream(undefined, { maxRetries: 0 }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    for (const events of held) events.close();
+    expect(refused).toBeInstanceOf(RateLimitError);
+    expect(refused).toMatchObject({ reason: "too_many_streams" });
+  });
+
+  it("throws AuthenticationError when the stream's key is revoked", { timeout: 30_000 }, async () => {
+    const admin = new Voltasis({ apiKey: (await newAccount("revoke")).apiKey, baseURL: server.baseUrl });
+    const key = await admin.apiKeys.create({ name: "revoked soon", scopes: ["read"] });
+    const events = await new Voltasis({ apiKey: key.secret, baseURL: server.baseUrl }).events.stream(
+      undefined,
+      {
+        signal: deadline(),
+      },
+    );
+    await admin.apiKeys.delete(key.id);
+    const ended = await (async () => {
+      for await (const _ of events);
+    })().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(ended).toBeInstanceOf(AuthenticationError);
+    expect(ended).toMatchObject({ status: 401, reason: "revoked_token" });
   });
 });
 

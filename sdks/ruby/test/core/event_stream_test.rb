@@ -166,6 +166,16 @@ class EventStreamTest < Minitest::Test
     end
   end
 
+  def test_close_before_reading_closes_the_connection
+    reply = EventStreamReply.new(event(1), hang: true)
+    with_server(->(_request, _index) { reply }) do |server|
+      stream, = open_stream(server, [])
+      stream.close
+      assert reply.disconnected?
+      assert_equal [], stream.to_a
+    end
+  end
+
   def test_close_ends_the_iteration_and_the_connection
     reply = EventStreamReply.new(event(1), event(2), hang: true)
     with_server(->(_request, _index) { reply }) do |server|

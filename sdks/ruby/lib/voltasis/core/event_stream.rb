@@ -99,7 +99,7 @@ module Voltasis
       on_answer = lambda do |answer|
         next unless answer.code.to_i.between?(200, 299)
 
-        Fiber.yield(answer.each_header.to_h)
+        throw(LEAVE, :left) if Fiber.yield(answer.each_header.to_h) == :leave
         begin
           answer.read_body { |chunk| throw(LEAVE, :left) if Fiber.yield(chunk) == :leave }
         rescue *Transport::TIMEOUT_ERRORS, *Transport::CONNECTION_ERRORS
