@@ -261,7 +261,7 @@ describe("TypeScript SDK: the event stream", () => {
     timeout: 30_000,
   }, async () => {
     const client = new Voltasis({ apiKey: (await newAccount("resume")).apiKey, baseURL: server.baseUrl });
-    const tags = [];
+    const tags: { id: string }[] = [];
     for (const name of ["first", "second", "third"]) tags.push(await client.tags.create({ name }));
     const page = await client.events.list({ resource_type: "tag", limit: 3 });
     const firstEvent = page.data.find((e) => e.resource_id === tags[0]?.id);
