@@ -10,6 +10,7 @@ import {
   APIError,
   APIUserAbortError,
   errorFromResponse,
+  VoltasisError,
 } from "./errors.js";
 import { EventStream } from "./event-stream.js";
 import { type ListSpec, PagePromise, type PageResponse } from "./pagination.js";
@@ -24,7 +25,10 @@ export interface ClientOptions {
    * to `VOLTASIS_API_KEY`; `null` sends no credential even when that variable is set.
    */
   apiKey?: string | null | undefined;
-  /** A user's access token (from `auth.login`, or an OAuth token): sent exactly as an API key is. */
+  /**
+   * Any other Bearer token, read better under this name: a user's access token (from
+   * `auth.login`) or an OAuth 2.0 access token. Sent exactly as an API key is; give one of the two.
+   */
   accessToken?: string | undefined;
   /** The server, without `/v1`. Defaults to `VOLTASIS_BASE_URL`, else `http://127.0.0.1:3000`. */
   baseURL?: string | undefined;
@@ -100,6 +104,11 @@ export class VoltasisCore {
   readonly #fetch: typeof fetch;
 
   constructor(options: ClientOptions = {}) {
+    const { apiKey, accessToken } = options;
+    if (apiKey && accessToken && apiKey !== accessToken) {
+      // Both are the one Bearer credential: sending one of two silently would surprise.
+      throw new VoltasisError("Give apiKey or accessToken, not two different credentials");
+    }
     this.#options = options;
     this.#token =
       options.apiKey ??
