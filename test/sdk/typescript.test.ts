@@ -1,8 +1,8 @@
 /**
  * The TypeScript SDK against a live server: the conformance scenario (test/sdk/SCENARIO.md) with
  * the SDK as users get it (`@voltasis/sdk`, built into sdks/typescript/dist by `npm install`),
- * then every ```ts block of sdks/typescript/README.md. The core's unit tests, which need no
- * server, are in sdks/typescript/test/.
+ * the live event stream, then every ```ts block of sdks/typescript/README.md and docs/sdks.md.
+ * The core's unit tests, which need no server, are in sdks/typescript/test/.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -332,59 +332,70 @@ describe("TypeScript SDK: the event stream", () => {
 });
 
 /**
- * sdks/typescript/README.md runs: each ```ts block is a module of its own, run with tsx as a
- * reader would run it, with VOLTASIS_BASE_URL and VOLTASIS_API_KEY (an admin key of a new
- * account on the enterprise plan) set. The README's first lines state the same convention.
+ * The examples run: every ```ts block of sdks/typescript/README.md and of docs/sdks.md (whose
+ * other languages' blocks the other SDKs' suites run) is a module of its own, run with tsx as a
+ * reader would run it, with VOLTASIS_BASE_URL and VOLTASIS_API_KEY (an admin key of a new account
+ * on the enterprise plan, one for each file) set. Both files state the same convention at the top.
  */
-describe("TypeScript SDK: the README's examples", () => {
-  const readme = readFileSync(path.join(ROOT, "sdks/typescript/README.md"), "utf8");
-  const blocks = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match, i) => ({
+const EXAMPLES = ["sdks/typescript/README.md", "docs/sdks.md"];
+
+/** The ```ts blocks of a markdown file, with the line each starts on. */
+function tsBlocks(file: string) {
+  const text = readFileSync(path.join(ROOT, file), "utf8");
+  return [...text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match, i) => ({
     index: i + 1,
-    line: readme.slice(0, match.index).split("\n").length,
+    line: text.slice(0, match.index).split("\n").length,
     code: match[1] as string,
   }));
-  const dir = path.join(ROOT, ".tmp", `sdk-readme-${randomBytes(4).toString("hex")}`);
-  let env: Record<string, string>;
+}
 
-  const fileOf = (block: { index: number }) => path.join(dir, `block-${block.index}.ts`);
+for (const file of EXAMPLES) {
+  describe(`TypeScript SDK: the examples of ${file}`, () => {
+    const blocks = tsBlocks(file);
+    const dir = path.join(ROOT, ".tmp", `sdk-examples-${randomBytes(4).toString("hex")}`);
+    let env: Record<string, string>;
 
-  beforeAll(async () => {
-    mkdirSync(dir, { recursive: true });
-    for (const block of blocks) writeFileSync(fileOf(block), block.code);
-    const { apiKey } = await newAccount("readme");
-    env = { VOLTASIS_BASE_URL: server.baseUrl, VOLTASIS_API_KEY: apiKey };
-  });
-  afterAll(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
+    const fileOf = (block: { index: number }) => path.join(dir, `block-${block.index}.ts`);
 
-  it("has examples, and each type-checks as a reader's strict TypeScript project would", {
-    timeout: 60_000,
-  }, async () => {
-    expect(blocks.length).toBeGreaterThanOrEqual(8);
-    const compilerOptions = {
-      target: "ES2022",
-      module: "NodeNext",
-      moduleResolution: "NodeNext",
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      types: ["node"],
-    };
-    writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, include: ["*.ts"] }));
-    const tsc = path.join(ROOT, "node_modules/typescript/bin/tsc");
-    const result = await runSuite(process.execPath, [tsc, "-p", dir], { cwd: ROOT, env: {} });
-    expect(result.code, result.output).toBe(0);
-  });
-
-  for (const block of blocks) {
-    it(`block ${block.index} (README.md line ${block.line}) runs`, { timeout: 60_000 }, async () => {
-      const result = await runSuite(process.execPath, ["--import", "tsx", fileOf(block)], {
-        cwd: ROOT,
-        env,
-        timeoutMs: 50_000,
-      });
-      expect(result.code, `${block.code}\n---\n${result.output}`).toBe(0);
+    beforeAll(async () => {
+      mkdirSync(dir, { recursive: true });
+      // A module each, even a block without an import, so that blocks never share a scope.
+      for (const block of blocks) writeFileSync(fileOf(block), `${block.code}\nexport {};\n`);
+      const { apiKey } = await newAccount("examples");
+      env = { VOLTASIS_BASE_URL: server.baseUrl, VOLTASIS_API_KEY: apiKey };
     });
-  }
-});
+    afterAll(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("has examples, and each type-checks as a reader's strict TypeScript project would", {
+      timeout: 60_000,
+    }, async () => {
+      expect(blocks.length).toBeGreaterThanOrEqual(8);
+      const compilerOptions = {
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: ["node"],
+      };
+      writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, include: ["*.ts"] }));
+      const tsc = path.join(ROOT, "node_modules/typescript/bin/tsc");
+      const result = await runSuite(process.execPath, [tsc, "-p", dir], { cwd: ROOT, env: {} });
+      expect(result.code, result.output).toBe(0);
+    });
+
+    for (const block of blocks) {
+      it(`block ${block.index} (${file} line ${block.line}) runs`, { timeout: 60_000 }, async () => {
+        const result = await runSuite(process.execPath, ["--import", "tsx", fileOf(block)], {
+          cwd: ROOT,
+          env,
+          timeoutMs: 50_000,
+        });
+        expect(result.code, `${block.code}\n---\n${result.output}`).toBe(0);
+      });
+    }
+  });
+}
