@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jsonPost } from "../helpers/server-process.js";
 import { type Receiver, startReceiver } from "../helpers/webhook-receiver.js";
 import {
   CHROMIUM,
@@ -278,6 +279,46 @@ describe.skipIf(!hasChromium)("the console in Chromium", { timeout: 90_000 }, ()
     await screenshot(page, "07-webhook-deliveries");
   });
 
+  it("shows what happens elsewhere without a reload: a timer started, a delivery for a new project", async () => {
+    // Another client of the same person, straight through the API.
+    const login = await fetch(
+      `${server.baseUrl}/v1/auth/login`,
+      jsonPost({ email, password: "correct horse battery" }),
+    );
+    const token = (await login.json()).data.access_token;
+    const elsewhere = (path: string, body: unknown) =>
+      fetch(`${server.baseUrl}${path}`, {
+        ...jsonPost(body),
+        headers: { ...jsonPost(body).headers, authorization: `Bearer ${token}` },
+      });
+    const live = page.getByRole("status").filter({ hasText: /^Live$/ });
+
+    await go("/time", "Time");
+    await live.waitFor();
+    const started = await elsewhere("/v1/time-entries/start", { description: "Started elsewhere" });
+    expect(started.status).toBe(201);
+    await page.getByRole("button", { name: "Stop timer" }).waitFor();
+    await page.getByText("Started elsewhere").first().waitFor();
+    await page.getByRole("button", { name: "Stop timer" }).click();
+    await page.getByRole("button", { name: "Start timer" }).waitFor();
+
+    await go("/webhooks", "Webhooks");
+    await live.waitFor();
+    expect((await elsewhere("/v1/projects", { name: "Made elsewhere" })).status).toBe(201);
+    const created = page
+      .getByRole("table", { name: "Deliveries" })
+      .getByRole("row")
+      .filter({ hasText: "project.created" });
+    await created.filter({ hasText: "succeeded" }).first().waitFor({ timeout: 20_000 });
+    const projectDeliveries = () =>
+      receiver.requests.filter((request) => request.json.event === "project.created");
+    expect(projectDeliveries().map((request) => request.json.data.name)).toContain("Made elsewhere");
+    const before = projectDeliveries().length;
+    await created.first().getByRole("button", { name: "Redeliver project.created" }).click();
+    await expect.poll(() => projectDeliveries().length, { timeout: 20_000 }).toBe(before + 1);
+    await screenshot(page, "08-live-delivery");
+  });
+
   it("invites a member, who accepts the link and lands in the organization", async () => {
     await go("/members", "Members");
     await page.getByLabel("E-mail to invite").fill("grace@example.com");
@@ -288,7 +329,7 @@ describe.skipIf(!hasChromium)("the console in Chromium", { timeout: 90_000 }, ()
       .inputValue();
     expect(link).toContain("/accept-invitation#token=");
     await page.getByText("as manager").waitFor();
-    await screenshot(page, "08-member-invited");
+    await screenshot(page, "09-member-invited");
 
     const invitee = await browser.newContext({ viewport: PHONE });
     const invitePage = await invitee.newPage();
@@ -299,7 +340,7 @@ describe.skipIf(!hasChromium)("the console in Chromium", { timeout: 90_000 }, ()
     await invitePage.getByRole("button", { name: "Accept invitation" }).click();
     await invitePage.getByRole("heading", { level: 1, name: "Time" }).waitFor();
     await expect.poll(() => invitePage.getByText("Grace Hopper").count()).toBeGreaterThan(0);
-    await screenshot(invitePage, "09-invitee-signed-in");
+    await screenshot(invitePage, "10-invitee-signed-in");
     await invitee.close();
     expect(inviteErrors).toEqual([]);
 
@@ -326,7 +367,7 @@ describe.skipIf(!hasChromium)("the console in Chromium", { timeout: 90_000 }, ()
     await tabTo(page, "Stop timer");
     await page.keyboard.press("Enter");
     await page.getByRole("button", { name: "Start timer" }).waitFor();
-    await screenshot(page, "10-keyboard");
+    await screenshot(page, "11-keyboard");
   });
 
   it("switches to test data (the sandbox's demo projects), resets it, and back to live data", async () => {
@@ -336,7 +377,7 @@ describe.skipIf(!hasChromium)("the console in Chromium", { timeout: 90_000 }, ()
     const projects = page.getByRole("region", { name: "Projects table" }).getByRole("row");
     await expect.poll(() => projects.count()).toBeGreaterThan(1);
     expect(await page.getByRole("cell", { name: "Website redesign", exact: true }).count()).toBe(0);
-    await screenshot(page, "11-test-data");
+    await screenshot(page, "12-test-data");
 
     await go("/settings", "Settings");
     page.once("dialog", (dialog) => void dialog.accept());
@@ -360,7 +401,8 @@ describe.skipIf(!hasChromium)("the console in Chromium", { timeout: 90_000 }, ()
       for (const [i, path] of SCREENS.entries()) {
         await page.goto(`${server.baseUrl}${path}`);
         await page.getByRole("heading", { level: 1, name: HEADINGS[i] }).waitFor();
-        await page.waitForLoadState("networkidle");
+        // Not "networkidle": the event stream stays open. Every list says when it has loaded.
+        await expect.poll(() => page.getByText(/^Loading /).count()).toBe(0);
         for (const violation of await seriousViolations(page)) {
           report.push(
             `${path} at ${viewport.width}px ${scheme}: ${violation.id} (${violation.impact}) ${violation.help} ${JSON.stringify(violation.nodes.slice(0, 3))}`,

@@ -18,6 +18,9 @@ export function LogsScreen() {
     queryKey: ["logs", filters, page],
     queryFn: () =>
       onePage(api.logs.list({ ...filters, page, per_page: 50, sort: "created_at", order: "desc" })),
+    // Audit lines come with the event stream (ui/live-events.tsx); request lines are no events, and
+    // are written in batches about a second after their response: the newest page is asked again.
+    refetchInterval: page === 1 ? 5_000 : false,
   });
   const change = (next: Filters) => {
     setFilters({ ...filters, ...next });
