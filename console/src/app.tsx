@@ -1,3 +1,4 @@
+import { useQueryClient } from "@tanstack/react-query";
 import { type ComponentType, lazy, Suspense, useEffect, useSyncExternalStore } from "react";
 import { refreshSession, session } from "./api/session";
 import { navigate, usePath } from "./router";
@@ -5,7 +6,7 @@ import { AcceptInvitationScreen } from "./screens/accept-invitation";
 import { SignInScreen, SignUpScreen } from "./screens/sign-in";
 import { TimeScreen } from "./screens/time";
 import { Loading } from "./ui/empty";
-import { Shell } from "./ui/shell";
+import { forgetSignedIn, Shell } from "./ui/shell";
 
 // The first screen (Time) is in the initial bundle; the others load when first opened.
 const screens: Record<string, ComponentType> = {
@@ -28,6 +29,11 @@ export function App() {
   useEffect(() => {
     void refreshSession();
   }, []);
+
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    if (state.status === "signed-out") forgetSignedIn(queryClient);
+  }, [state.status, queryClient]);
 
   useEffect(() => {
     if (state.status === "signed-out" && !PUBLIC.has(path) && path !== "/accept-invitation") {

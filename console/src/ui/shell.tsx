@@ -1,4 +1,4 @@
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { type QueryClient, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type ReactNode, useEffect, useState } from "react";
 import { actFor, liveApi } from "../api/client";
 import { problemOf } from "../api/errors";
@@ -20,6 +20,14 @@ const NAV = [
 // Not secrets: which organization and which mode this tab shows survive a reload of the tab.
 const ORG_KEY = "voltasis.organization";
 const TEST_KEY = "voltasis.test-data";
+
+/** After sign-out nothing of the last person stays: their choices, their data, their organization. */
+export function forgetSignedIn(queryClient: QueryClient): void {
+  sessionStorage.removeItem(ORG_KEY);
+  sessionStorage.removeItem(TEST_KEY);
+  actFor({ liveOrgId: undefined, sandboxOrgId: undefined });
+  queryClient.clear();
+}
 
 /**
  * The frame of every signed-in screen: the organization switcher, the test-data (sandbox) switch,

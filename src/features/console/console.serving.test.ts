@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -17,7 +17,11 @@ beforeAll(async () => {
   if (!existsSync(path.join(CONSOLE_DIST, "index.html"))) {
     throw new Error("console/dist is missing: run `npm install` or `npm run build -w @voltasis/console`");
   }
-  script = readdirSync(path.join(CONSOLE_DIST, "assets")).find((name) => name.endsWith(".js")) as string;
+  // The entry script, as the build named it (other chunks load later, by import()).
+  const entry = /src="\/assets\/([^"]+\.js)"/.exec(
+    readFileSync(path.join(CONSOLE_DIST, "index.html"), "utf8"),
+  );
+  script = entry?.[1] as string;
   t = await createTestApp({ VOLTASIS_UNAUTHENTICATED_LIMIT: "50" });
 });
 afterAll(() => t.close());
