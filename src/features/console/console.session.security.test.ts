@@ -57,6 +57,20 @@ describe("console sessions: the refresh token stays out of the page's reach", ()
     expect(res.headers["cache-control"]).toBe("no-store");
   });
 
+  it("marks the cookie Secure when the request came over HTTPS (through a trusted proxy)", async () => {
+    const behindProxy = await t.anotherProcess({ VOLTASIS_TRUST_PROXY: "true" });
+    const account = await registerAccount(behindProxy);
+    const res = await behindProxy.inject({
+      method: "POST",
+      url: "/console/session/login",
+      headers: { ...consoleHeaders, "x-forwarded-proto": "https" },
+      payload: { email: account.email, password: account.password },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(setCookieOf(res)).toMatch(/; Secure/);
+    expect(setCookieOf((await signIn()).res)).not.toMatch(/; Secure/);
+  });
+
   it("refuses a call without the console's header, from another origin or another site", async () => {
     const { account } = await registerAccount(t.app).then((a) => ({ account: a }));
     const payload = { email: account.email, password: account.password };
