@@ -3,6 +3,7 @@
  * whatever fails ends here as one message on stderr and an exit code (1: refused, 2: usage).
  */
 import fs from "node:fs";
+import { DEFAULT_BASE_URL } from "@voltasis/sdk";
 import { Command } from "commander";
 import { registerAuth } from "./commands/auth.js";
 import { registerJobs } from "./commands/jobs.js";
@@ -58,7 +59,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     const options = program.opts<GlobalOptions>();
     const output = new Output({ json: Boolean(options.json) });
-    const report = describeError(error, { baseURL: new Session(options, output).baseURL });
+    const report = describeError(error, {
+      baseURL: new Session(options, output).baseURL ?? DEFAULT_BASE_URL,
+    });
     output.error(report.lines);
     if (options.verbose && report.unexpected && error instanceof Error) output.info(error.stack ?? "");
     return report.exitCode;
