@@ -11,6 +11,7 @@ import {
   type Account,
   type CliServer,
   type Home,
+  hasScript,
   loginWithPassword,
   newAccount,
   newHome,
@@ -125,6 +126,25 @@ describe("projects", () => {
     expect(row).toMatch(/^prj_\w{26} {2,}Mobile app {2,}active {2,}yes {2,}- {2,}-$/);
     expect(table.stdout).not.toContain("\x1b[");
   });
+
+  it.skipIf(!hasScript)(
+    "at a real terminal: bold headers and a red Error, none of it with NO_COLOR",
+    async () => {
+      await ada.client.projects.create({ name: "Coloured" });
+      const colored = await voltasis(home, ["projects", "list"], { terminal: true });
+      expect(colored.stdout).toContain("\x1b[1mID\x1b[22m");
+      const error = await voltasis(home, ["projects", "get", "prj_nope"], { terminal: true });
+      expect(error.stdout).toContain("\x1b[31mError:\x1b[39m");
+      for (const args of [
+        ["projects", "list"],
+        ["projects", "get", "prj_nope"],
+      ]) {
+        const plain = await voltasis(home, args, { terminal: true, env: { NO_COLOR: "1" } });
+        expect(plain.stdout).toMatch(/ID|Error:/);
+        expect(plain.stdout).not.toContain("\x1b[");
+      }
+    },
+  );
 });
 
 describe("timer and entries", () => {

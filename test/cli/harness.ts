@@ -4,7 +4,7 @@
  * `voltasis` binary as `npm install` links it, run as a child process with a throw-away home, and
  * accounts made through the SDK.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
@@ -99,17 +99,27 @@ export interface CliRun {
   json<T = unknown>(): T;
 }
 
+const shellQuoted = (arg: string) => `'${arg.replace(/'/g, "'\\''")}'`;
+
+/** Whether util-linux's `script` is here to give a command a terminal (a pseudo-TTY). */
+export const hasScript = spawnSync("script", ["--version"], { stdio: "ignore" }).status === 0;
+
 /**
  * Runs `voltasis <args>` to its end in `home`, with only what a user's shell would have: PATH, the
- * home, and the variables given (none of this process's VOLTASIS_* leak in).
+ * home, and the variables given (none of this process's VOLTASIS_* leak in). With `terminal`, it
+ * runs at a terminal of its own (through `script`): stdout and stderr then arrive together in
+ * `stdout`, with the terminal's CRLF line ends.
  */
 export function voltasis(
   home: Home,
   args: string[],
-  options: { env?: Record<string, string>; input?: string; cwd?: string } = {},
+  options: { env?: Record<string, string>; input?: string; cwd?: string; terminal?: boolean } = {},
 ): Promise<CliRun> {
+  const [command, argv] = options.terminal
+    ? ["script", ["-qec", [BIN, ...args].map(shellQuoted).join(" "), "/dev/null"]]
+    : [BIN, args];
   return new Promise((resolve, reject) => {
-    const child = spawn(BIN, args, {
+    const child = spawn(command, argv, {
       cwd: options.cwd ?? home.dir,
       env: {
         PATH: process.env.PATH ?? "/usr/bin:/bin",
@@ -117,18 +127,18 @@ export function voltasis(
         XDG_CONFIG_HOME: path.join(home.dir, "config"),
         ...options.env,
       },
-      stdio: ["pipe", "pipe", "pipe"],
+      stdio: [options.terminal ? "ignore" : "pipe", "pipe", "pipe"],
     });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (chunk) => {
+    child.stdout?.on("data", (chunk) => {
       stdout += chunk;
     });
-    child.stderr.on("data", (chunk) => {
+    child.stderr?.on("data", (chunk) => {
       stderr += chunk;
     });
     child.on("error", reject);
-    child.stdin.end(options.input ?? "");
+    child.stdin?.end(options.input ?? "");
     child.on("close", (code) =>
       resolve({
         code,
