@@ -116,6 +116,7 @@ describe("usage errors exit 2", () => {
     ],
     ["options that conflict", ["login", "--api-key", "k", "--email", "a@b.c"], "cannot be used with option"],
     ["--json without a file for the export", ["export", "--json"], "give --output for the file"],
+    ["a password to ask for without a terminal", ["login", "--email", "a@b.c"], "not a terminal"],
     ["no command at all", [], "Usage: voltasis"],
   ])("%s", async (_, args, message) => {
     const result = await run(args);
