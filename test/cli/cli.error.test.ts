@@ -2,38 +2,16 @@
  * How the binary fails: an API error is one line on stderr with the API's message, code and
  * request id, and exit 1; a usage error exits 2; stdout stays empty either way.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import {
-  type Account,
-  type CliServer,
-  type Home,
-  loginWithPassword,
-  newAccount,
-  newHome,
-  startCliServer,
-  voltasis,
-} from "./harness.js";
+import { describe, expect, it, vi } from "vitest";
+import { cliSuite, newAccount, newHome, voltasis } from "./harness.js";
 
-let server: CliServer;
-let ada: Account;
-let home: Home;
-const run = (args: string[]) => voltasis(home, args);
-
-beforeAll(async () => {
-  server = await startCliServer();
-  ada = await newAccount(server.baseUrl, "ada");
-  home = newHome();
-  await loginWithPassword(home, server.baseUrl, ada);
-});
-afterAll(async () => {
-  home?.remove();
-  await server?.stop();
-});
+const t = cliSuite({ homeFor: "file", login: true });
+const run = (args: string[]) => voltasis(t.home, args);
 
 /** The organization's request log's entry of a request id (written within about a second). */
 async function loggedRequest(requestId: string) {
   return vi.waitFor(async () => {
-    const page = await ada.client.logs.list({ kind: "request", status: 404, per_page: 100 });
+    const page = await t.ada.client.logs.list({ kind: "request", status: 404, per_page: 100 });
     const entry = page.data.find((e) => e.request_id === requestId);
     if (!entry) throw new Error(`${requestId} is not in the request log yet`);
     return entry;
@@ -55,7 +33,7 @@ describe("API errors exit 1 with the API's message, code and request id", () => 
   });
 
   it("403: another organization's project", async () => {
-    const grace = await newAccount(server.baseUrl, "grace");
+    const grace = await newAccount(t.server.baseUrl, "grace");
     const theirs = await grace.client.projects.create({ name: "Not Ada's" });
     const result = await run(["projects", "get", theirs.id, "--json"]);
     expect(result.code).toBe(1);
@@ -91,7 +69,7 @@ describe("API errors exit 1 with the API's message, code and request id", () => 
     const empty = newHome();
     try {
       const result = await voltasis(empty, ["projects", "list"], {
-        env: { VOLTASIS_BASE_URL: server.baseUrl },
+        env: { VOLTASIS_BASE_URL: t.server.baseUrl },
       });
       expect(result).toMatchObject({ code: 1, stdout: "" });
       expect(result.stderr).toBe(

@@ -7,34 +7,11 @@ import type { ApiKeyWithSecret, Delivery, Me, Project, Summary, TimeEntry, Webho
 import { Voltasis } from "@voltasis/sdk";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Receiver, startReceiver } from "../helpers/webhook-receiver.js";
-import {
-  type Account,
-  type CliServer,
-  type Home,
-  hasScript,
-  loginWithPassword,
-  newAccount,
-  newHome,
-  startCliServer,
-  voltasis,
-} from "./harness.js";
+import { cliSuite, hasScript, loginWithPassword, newHome, voltasis } from "./harness.js";
 
-let server: CliServer;
-let ada: Account;
-/** Ada's home, logged in with her password. */
-let home: Home;
-const run = (args: string[], env?: Record<string, string>) => voltasis(home, args, { env });
-
-beforeAll(async () => {
-  server = await startCliServer();
-  ada = await newAccount(server.baseUrl, "ada");
-  home = newHome();
-  await loginWithPassword(home, server.baseUrl, ada);
-});
-afterAll(async () => {
-  home?.remove();
-  await server?.stop();
-});
+/** Ada's account, and a home where she has logged in with her password. */
+const t = cliSuite({ homeFor: "file", login: true });
+const run = (args: string[], env?: Record<string, string>) => voltasis(t.home, args, { env });
 
 const mode = (file: string) => statSync(file).mode & 0o777;
 
@@ -42,22 +19,22 @@ describe("login", () => {
   it("with e-mail and password: saves the session in a 0600 file of a 0700 directory", async () => {
     const fresh = newHome();
     try {
-      const login = await loginWithPassword(fresh, server.baseUrl, ada);
+      const login = await loginWithPassword(fresh, t.server.baseUrl, t.ada);
       expect(login.stdout).toBe("");
-      expect(login.stderr).toContain(`Logged in as ${ada.email}`);
+      expect(login.stderr).toContain(`Logged in as ${t.ada.email}`);
       expect(mode(fresh.configDir)).toBe(0o700);
       expect(mode(fresh.configFile)).toBe(0o600);
 
       const whoami = await voltasis(fresh, ["whoami", "--json"]);
       expect(whoami.code).toBe(0);
       expect(whoami.json<Me>()).toMatchObject({
-        email: ada.email,
+        email: t.ada.email,
         role: "owner",
-        organization: { id: ada.orgId },
+        organization: { id: t.ada.orgId },
       });
       // In a pipe: one `field<TAB>value` line each.
       const plain = await voltasis(fresh, ["whoami"]);
-      expect(plain.stdout).toContain(`email\t${ada.email}\n`);
+      expect(plain.stdout).toContain(`email\t${t.ada.email}\n`);
       expect(plain.stdout).toContain("credential\tuser session");
     } finally {
       fresh.remove();
@@ -65,13 +42,13 @@ describe("login", () => {
   });
 
   it("with an API key, into a profile of its own; the default profile is left alone", async () => {
-    const key = await ada.client.apiKeys.create({ name: "cli", scopes: ["read:projects"] });
+    const key = await t.ada.client.apiKeys.create({ name: "cli", scopes: ["read:projects"] });
     const login = await run([
       "login",
       "--profile",
       "ci",
       "--base-url",
-      server.baseUrl,
+      t.server.baseUrl,
       "--api-key",
       key.secret,
     ]);
@@ -130,16 +107,16 @@ describe("projects", () => {
   it.skipIf(!hasScript)(
     "at a real terminal: bold headers and a red Error, none of it with NO_COLOR",
     async () => {
-      await ada.client.projects.create({ name: "Coloured" });
-      const colored = await voltasis(home, ["projects", "list"], { terminal: true });
+      await t.ada.client.projects.create({ name: "Coloured" });
+      const colored = await voltasis(t.home, ["projects", "list"], { terminal: true });
       expect(colored.stdout).toContain("\x1b[1mID\x1b[22m");
-      const error = await voltasis(home, ["projects", "get", "prj_nope"], { terminal: true });
+      const error = await voltasis(t.home, ["projects", "get", "prj_nope"], { terminal: true });
       expect(error.stdout).toContain("\x1b[31mError:\x1b[39m");
       for (const args of [
         ["projects", "list"],
         ["projects", "get", "prj_nope"],
       ]) {
-        const plain = await voltasis(home, args, { terminal: true, env: { NO_COLOR: "1" } });
+        const plain = await voltasis(t.home, args, { terminal: true, env: { NO_COLOR: "1" } });
         expect(plain.stdout).toMatch(/ID|Error:/);
         expect(plain.stdout).not.toContain("\x1b[");
       }
@@ -149,7 +126,7 @@ describe("projects", () => {
 
 describe("timer and entries", () => {
   it("timer start, status (elapsed), stop; status with none running", async () => {
-    const project = await ada.client.projects.create({ name: "Timed" });
+    const project = await t.ada.client.projects.create({ name: "Timed" });
     const start = await run([
       "timer",
       "start",
@@ -183,13 +160,13 @@ describe("timer and entries", () => {
   });
 
   it("entries list: every page lazily as one array, filtered; one page with --limit", async () => {
-    const project = await ada.client.projects.create({ name: "Many entries" });
+    const project = await t.ada.client.projects.create({ name: "Many entries" });
     const base = Date.parse("2024-03-01T00:00:00Z");
     // 105 entries: more than one page of 100, the most the CLI asks for at once.
     for (let batch = 0; batch < 105; batch += 15) {
       await Promise.all(
         Array.from({ length: Math.min(15, 105 - batch) }, (_, i) =>
-          ada.client.timeEntries.create({
+          t.ada.client.timeEntries.create({
             start: new Date(base + (batch + i) * 3_600_000).toISOString(),
             duration: 600,
             project_id: project.id,
@@ -224,9 +201,9 @@ describe("timer and entries", () => {
   });
 
   it("report summary by project and user, with the totals", async () => {
-    const other = await ada.client.projects.create({ name: "Reported" });
+    const other = await t.ada.client.projects.create({ name: "Reported" });
     for (const hour of ["09", "11"]) {
-      await ada.client.timeEntries.create({
+      await t.ada.client.timeEntries.create({
         start: `2023-06-05T${hour}:00:00Z`,
         duration: 5400,
         project_id: other.id,
@@ -272,7 +249,9 @@ describe("keys", () => {
     expect(secret).toMatch(/^vlt_live_/);
     expect(secret).not.toBe(key.secret);
     expect(rolled.stderr).toContain("only time");
-    expect((await new Voltasis({ apiKey: secret, baseURL: server.baseUrl }).auth.me()).email).toBe(ada.email);
+    expect((await new Voltasis({ apiKey: secret, baseURL: t.server.baseUrl }).auth.me()).email).toBe(
+      t.ada.email,
+    );
 
     const revoked = await run(["keys", "revoke", key.id]);
     expect(revoked.code, revoked.stderr).toBe(0);

@@ -6,51 +6,31 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Job, Project, TimeEntry } from "@voltasis/sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type Account,
-  type CliServer,
-  type Home,
-  hasScript,
-  loginWithPassword,
-  newAccount,
-  newHome,
-  startCliServer,
-  voltasis,
-} from "./harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Account, cliSuite, hasScript, newAccount, voltasis } from "./harness.js";
 
-let server: CliServer;
-let ada: Account;
+const t = cliSuite({ homeFor: "file", login: true });
 let grace: Account;
-let home: Home;
-const run = (args: string[], options: { terminal?: boolean } = {}) => voltasis(home, args, options);
-const file = (name: string) => path.join(home.dir, name);
+const run = (args: string[], options: { terminal?: boolean } = {}) => voltasis(t.home, args, options);
+const file = (name: string) => path.join(t.home.dir, name);
 
 beforeAll(async () => {
-  server = await startCliServer();
-  ada = await newAccount(server.baseUrl, "ada");
-  grace = await newAccount(server.baseUrl, "grace");
+  grace = await newAccount(t.server.baseUrl, "grace");
   // Ada is a member of Grace's organization too: her CLI acts there with --org.
-  const invitation = await grace.client.users.invite({ email: ada.email, role: "member" });
-  await ada.client.invitations.accept({ token: invitation.token });
-  home = newHome();
-  await loginWithPassword(home, server.baseUrl, ada);
+  const invitation = await grace.client.users.invite({ email: t.ada.email, role: "member" });
+  await t.ada.client.invitations.accept({ token: invitation.token });
   for (const [day, description, billable] of [
     ["01", "Planning, with a comma", true],
     ["02", "=SUM(A1:A2) looks like a formula", false],
     ["03", "Review\nover two lines", true],
   ] as const) {
-    await ada.client.timeEntries.create({
+    await t.ada.client.timeEntries.create({
       start: `2024-05-${day}T09:00:00Z`,
       duration: 5400,
       description,
       billable,
     });
   }
-});
-afterAll(async () => {
-  home?.remove();
-  await server?.stop();
 });
 
 /** What makes two entries the same time, whichever organization holds them. */
@@ -121,8 +101,8 @@ describe("import", () => {
       file("toggl.csv"),
       [
         "User,Email,Client,Project,Task,Description,Billable,Start date,Start time,End date,End time,Duration,Tags",
-        `Ada,${ada.email},Northwind,Brand refresh,Logo,Sketches,Yes,2025-03-28,09:00:00,2025-03-28,11:30:00,02:30:00,design`,
-        `Ada,${ada.email},,Internal admin,,Expenses,No,2025-03-31,16:00:00,2025-03-31,16:45:00,00:45:00,`,
+        `Ada,${t.ada.email},Northwind,Brand refresh,Logo,Sketches,Yes,2025-03-28,09:00:00,2025-03-28,11:30:00,02:30:00,design`,
+        `Ada,${t.ada.email},,Internal admin,,Expenses,No,2025-03-31,16:00:00,2025-03-31,16:45:00,00:45:00,`,
       ].join("\n"),
     );
     const result = await run([

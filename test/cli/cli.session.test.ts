@@ -5,38 +5,15 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { AuthenticationError, type Me, Voltasis } from "@voltasis/sdk";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { ConfigFile } from "../../cli/src/config.js";
 import { hashSecret } from "../../src/platform/auth/secrets.js";
-import {
-  type Account,
-  type CliServer,
-  type Home,
-  loginWithPassword,
-  newAccount,
-  newHome,
-  startCliServer,
-  voltasis,
-} from "./harness.js";
+import { cliSuite, newAccount, voltasis } from "./harness.js";
 
-let server: CliServer;
-let ada: Account;
-let home: Home;
+/** Ada's account; each test starts in a new home where she has logged in with her password. */
+const t = cliSuite({ homeFor: "test", login: true });
 
-beforeAll(async () => {
-  server = await startCliServer();
-  ada = await newAccount(server.baseUrl, "ada");
-});
-afterAll(async () => {
-  await server?.stop();
-});
-beforeEach(async () => {
-  home = newHome();
-  await loginWithPassword(home, server.baseUrl, ada);
-});
-afterEach(() => home.remove());
-
-const config = () => JSON.parse(readFileSync(home.configFile, "utf8")) as ConfigFile;
+const config = () => JSON.parse(readFileSync(t.home.configFile, "utf8")) as ConfigFile;
 const saved = () => {
   const profile = config().profiles.default;
   if (!profile?.access_token || !profile.refresh_token) throw new Error("no session saved");
@@ -46,7 +23,7 @@ const saved = () => {
 /** Why the API refuses a token now (`expired_token`, `revoked_token`, …), or "accepted". */
 async function verdict(token: string): Promise<string> {
   try {
-    await new Voltasis({ accessToken: token, baseURL: server.baseUrl, maxRetries: 0 }).auth.me();
+    await new Voltasis({ accessToken: token, baseURL: t.server.baseUrl, maxRetries: 0 }).auth.me();
     return "accepted";
   } catch (error) {
     if (error instanceof AuthenticationError) return error.reason ?? error.code;
@@ -54,16 +31,27 @@ async function verdict(token: string): Promise<string> {
   }
 }
 
+/**
+ * Expires an access token (or every token of its session) in the database, as 24 hours (or 30
+ * days) would, and waits until the API says so: it caches a credential for under a second.
+ */
+async function expire(accessToken: string, what: "access token" | "whole session"): Promise<void> {
+  const { sql } = t.server;
+  const hash = hashSecret(accessToken);
+  const which =
+    what === "access token"
+      ? sql`token_hash = ${hash}`
+      : sql`session_id = (SELECT session_id FROM session_tokens WHERE token_hash = ${hash})`;
+  await sql`UPDATE session_tokens SET expires_at = now() - interval '1 second' WHERE ${which}`;
+  await vi.waitFor(async () => expect(await verdict(accessToken)).toBe("expired_token"));
+}
+
 describe("token refresh", () => {
   it("the API calls the stored access token expired: refreshed, the request sent again, the pair saved", async () => {
     const before = saved();
-    await server.sql`
-      UPDATE session_tokens SET expires_at = now() - interval '1 second'
-      WHERE token_hash = ${hashSecret(before.accessToken)}`;
-    // The server caches a credential for under a second (SPEC §3's "within 1 s").
-    await vi.waitFor(async () => expect(await verdict(before.accessToken)).toBe("expired_token"));
+    await expire(before.accessToken, "access token");
 
-    const result = await voltasis(home, ["projects", "list", "--json", "--verbose"]);
+    const result = await voltasis(t.home, ["projects", "list", "--json", "--verbose"]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.json()).toEqual([]);
     expect(result.stderr).toMatch(
@@ -76,21 +64,18 @@ describe("token refresh", () => {
     expect(await verdict(after.accessToken)).toBe("accepted");
     expect(Date.parse(config().profiles.default?.access_token_expires_at ?? "")).toBeGreaterThan(Date.now());
     // The next command uses the saved token as it is.
-    const next = await voltasis(home, ["whoami", "--json", "--verbose"]);
-    expect(next.json<Me>().email).toBe(ada.email);
+    const next = await voltasis(t.home, ["whoami", "--json", "--verbose"]);
+    expect(next.json<Me>().email).toBe(t.ada.email);
     expect(next.stderr).not.toContain("refresh");
   });
 
   it("commands run at once refresh the session once: a refresh token spent twice would end it", async () => {
     const before = saved();
-    await server.sql`
-      UPDATE session_tokens SET expires_at = now() - interval '1 second'
-      WHERE token_hash = ${hashSecret(before.accessToken)}`;
-    await vi.waitFor(async () => expect(await verdict(before.accessToken)).toBe("expired_token"));
+    await expire(before.accessToken, "access token");
 
     const results = await Promise.all(
       ["whoami", "projects list", "keys list", "timer status"].map((command) =>
-        voltasis(home, [...command.split(" "), "--verbose"]),
+        voltasis(t.home, [...command.split(" "), "--verbose"]),
       ),
     );
     for (const result of results) expect(result.code, result.stderr).toBe(0);
@@ -104,9 +89,9 @@ describe("token refresh", () => {
     const file = config();
     const profile = file.profiles.default;
     if (profile) profile.access_token_expires_at = "2000-01-01T00:00:00.000Z";
-    writeFileSync(home.configFile, JSON.stringify(file));
+    writeFileSync(t.home.configFile, JSON.stringify(file));
 
-    const result = await voltasis(home, ["whoami", "--json", "--verbose"]);
+    const result = await voltasis(t.home, ["whoami", "--json", "--verbose"]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr.split("\n").filter((line) => line.startsWith(">"))).toEqual([
       expect.stringMatching(/^> POST \S+\/v1\/auth\/refresh$/),
@@ -116,13 +101,9 @@ describe("token refresh", () => {
   });
 
   it("a session that cannot be refreshed: the API's 401 and how to sign in again", async () => {
-    const { accessToken } = saved();
-    await server.sql`
-      UPDATE session_tokens SET expires_at = now() - interval '1 second'
-      WHERE session_id = (SELECT session_id FROM session_tokens WHERE token_hash = ${hashSecret(accessToken)})`;
-    await vi.waitFor(async () => expect(await verdict(accessToken)).toBe("expired_token"));
+    await expire(saved().accessToken, "whole session");
 
-    const result = await voltasis(home, ["projects", "list"]);
+    const result = await voltasis(t.home, ["projects", "list"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       /^Error: .*\(UNAUTHORIZED, req_\w+\)\nRun `voltasis login` to sign in again\.\n$/,
@@ -133,49 +114,49 @@ describe("token refresh", () => {
 describe("logout", () => {
   it("ends the session on the server and forgets it", async () => {
     const { accessToken } = saved();
-    const result = await voltasis(home, ["logout"]);
+    const result = await voltasis(t.home, ["logout"]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('Logged out of profile "default"');
     expect(config().profiles).toEqual({});
-    expect(readFileSync(home.configFile, "utf8")).not.toContain(accessToken);
+    expect(readFileSync(t.home.configFile, "utf8")).not.toContain(accessToken);
     await vi.waitFor(async () => expect(await verdict(accessToken)).toBe("revoked_token"));
 
-    const after = await voltasis(home, ["whoami"]);
+    const after = await voltasis(t.home, ["whoami"]);
     expect(after.code).toBe(1);
     expect(after.stderr).toContain("Not logged in");
-    expect((await voltasis(home, ["logout"])).code).toBe(1);
+    expect((await voltasis(t.home, ["logout"])).code).toBe(1);
   });
 
   it("of an API key's profile: forgets the key, which still works", async () => {
-    const key = await ada.client.apiKeys.create({ name: "laptop", scopes: ["read"] });
+    const key = await t.ada.client.apiKeys.create({ name: "laptop", scopes: ["read"] });
     expect(
       (
-        await voltasis(home, [
+        await voltasis(t.home, [
           "login",
           "--profile",
           "key",
           "--base-url",
-          server.baseUrl,
+          t.server.baseUrl,
           "--api-key",
           key.secret,
         ])
       ).code,
     ).toBe(0);
-    const result = await voltasis(home, ["--profile", "key", "logout"]);
+    const result = await voltasis(t.home, ["--profile", "key", "logout"]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain("The API key itself still works until it is revoked");
     expect(Object.keys(config().profiles)).toEqual(["default"]);
-    expect((await new Voltasis({ apiKey: key.secret, baseURL: server.baseUrl }).auth.me()).email).toBe(
-      ada.email,
+    expect((await new Voltasis({ apiKey: key.secret, baseURL: t.server.baseUrl }).auth.me()).email).toBe(
+      t.ada.email,
     );
   });
 });
 
 describe("the environment overrides the file", () => {
   it("VOLTASIS_API_KEY is used instead of the profile's session", async () => {
-    const grace = await newAccount(server.baseUrl, "grace");
+    const grace = await newAccount(t.server.baseUrl, "grace");
     const key = await grace.client.apiKeys.create({ name: "env", scopes: ["read"] });
-    const result = await voltasis(home, ["whoami"], { env: { VOLTASIS_API_KEY: key.secret } });
+    const result = await voltasis(t.home, ["whoami"], { env: { VOLTASIS_API_KEY: key.secret } });
     expect(result.stdout).toContain(`email\t${grace.email}\n`);
     expect(result.stdout).toContain("credential\tAPI key from VOLTASIS_API_KEY\n");
   });
@@ -184,11 +165,11 @@ describe("the environment overrides the file", () => {
     const file = config();
     const profile = file.profiles.default;
     if (profile) profile.base_url = "http://127.0.0.1:9";
-    writeFileSync(home.configFile, JSON.stringify(file));
-    expect((await voltasis(home, ["whoami"])).code).toBe(1);
-    const env = { VOLTASIS_BASE_URL: server.baseUrl };
-    expect((await voltasis(home, ["whoami"], { env })).code).toBe(0);
-    const flag = await voltasis(home, ["--base-url", "http://127.0.0.1:9", "whoami"], { env });
+    writeFileSync(t.home.configFile, JSON.stringify(file));
+    expect((await voltasis(t.home, ["whoami"])).code).toBe(1);
+    const env = { VOLTASIS_BASE_URL: t.server.baseUrl };
+    expect((await voltasis(t.home, ["whoami"], { env })).code).toBe(0);
+    const flag = await voltasis(t.home, ["--base-url", "http://127.0.0.1:9", "whoami"], { env });
     expect(flag.stderr).toContain("Connection error to http://127.0.0.1:9");
   });
 });

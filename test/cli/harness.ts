@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { Voltasis } from "@voltasis/sdk";
 import postgres from "postgres";
-import { inject } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, inject } from "vitest";
 import { ensureDatabase } from "../../src/platform/db/open.js";
 import { startServer } from "../helpers/server-process.js";
 
@@ -24,16 +24,11 @@ function assertBuilt(): void {
   const built = path.join(ROOT, "cli/dist/main.js");
   const fix = "run `npm install` or `npm run build -w @voltasis/cli`";
   if (!existsSync(BIN) || !existsSync(built)) throw new Error(`the voltasis binary is not built: ${fix}`);
-  const newest = (dir: string): number =>
-    Math.max(
-      ...readdirSync(dir, { withFileTypes: true }).map((entry) => {
-        const full = path.join(dir, entry.name);
-        return entry.isDirectory() ? newest(full) : statSync(full).mtimeMs;
-      }),
-    );
-  if (newest(path.join(ROOT, "cli/src")) > statSync(built).mtimeMs) {
-    throw new Error(`cli/dist is older than cli/src: ${fix}`);
-  }
+  const sources = path.join(ROOT, "cli/src");
+  const changed = readdirSync(sources, { recursive: true, encoding: "utf8" }).filter(
+    (file) => statSync(path.join(sources, file)).mtimeMs > statSync(built).mtimeMs,
+  );
+  if (changed.length > 0) throw new Error(`cli/src/${changed[0]} is newer than cli/dist: ${fix}`);
 }
 
 export interface CliServer {
@@ -192,4 +187,39 @@ export async function loginWithPassword(home: Home, baseUrl: string, account: Ac
   );
   if (run.code !== 0) throw new Error(`login failed:\n${run.stderr}`);
   return run;
+}
+
+export interface Suite {
+  server: CliServer;
+  /** An account registered for the file. */
+  ada: Account;
+  /** A home of its own, for the file or for each test. */
+  home: Home;
+}
+
+/**
+ * The hooks most CLI test files share: a server and Ada's account for the file, and a home, for the
+ * whole file or new for each test, where she has logged in with her password (`login: true`).
+ * The fields are filled in as the hooks run.
+ */
+export function cliSuite(options: { homeFor: "file" | "test"; login: boolean }): Suite {
+  const suite = {} as Suite;
+  const enter = async () => {
+    suite.home = newHome();
+    if (options.login) await loginWithPassword(suite.home, suite.server.baseUrl, suite.ada);
+  };
+  beforeAll(async () => {
+    suite.server = await startCliServer();
+    suite.ada = await newAccount(suite.server.baseUrl, "ada");
+    if (options.homeFor === "file") await enter();
+  });
+  afterAll(async () => {
+    if (options.homeFor === "file") suite.home?.remove();
+    await suite.server?.stop();
+  });
+  if (options.homeFor === "test") {
+    beforeEach(enter);
+    afterEach(() => suite.home?.remove());
+  }
+  return suite;
 }

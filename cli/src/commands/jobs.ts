@@ -15,6 +15,7 @@ const POLL_MS = 500;
 
 type ImportResult = Extract<NonNullable<Job["result"]>, { rows_total: number }>;
 type RowError = ImportResult["errors"][number];
+type ImportParams = Extract<JobsCreateParams["params"], { csv: string }>;
 
 /** Polls the job until it has succeeded or failed, moving the bar as it goes. */
 async function finish(client: Voltasis, job: Job, progress: Progress): Promise<Job> {
@@ -79,7 +80,8 @@ interface ImportOptions {
   mode?: "all_or_nothing" | "valid_rows";
   dryRun?: boolean;
   timezone?: string;
-  dateFormat?: "YYYY-MM-DD";
+  /** Passed on as given: the API knows the formats, and names them when it refuses one. */
+  dateFormat?: string;
   unknownPeople?: "report" | "import_as_me";
 }
 
@@ -120,7 +122,7 @@ async function importEntries(file: string, command: Command): Promise<void> {
       mode: options.mode,
       dry_run: options.dryRun,
       timezone: options.timezone,
-      date_format: options.dateFormat,
+      date_format: options.dateFormat as ImportParams["date_format"],
       unknown_people: options.unknownPeople,
     }),
   };
@@ -177,16 +179,7 @@ export function registerJobs(program: Command): void {
     )
     .option("--dry-run", "check every row and say what would be created, writing nothing")
     .option("--timezone <zone>", "the IANA zone of the file's local times (default: the organization's)")
-    .addOption(
-      new Option("--date-format <format>", "how the file writes dates (default: detected)").choices([
-        "YYYY-MM-DD",
-        "MM/DD/YYYY",
-        "DD/MM/YYYY",
-        "DD.MM.YYYY",
-        "MM-DD-YYYY",
-        "DD-MM-YYYY",
-      ]),
-    )
+    .option("--date-format <format>", "how the file writes dates, e.g. DD.MM.YYYY (default: detected)")
     .addOption(
       new Option(
         "--unknown-people <what>",
