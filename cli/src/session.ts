@@ -26,7 +26,7 @@ const EXPIRY_MARGIN_MS = 60_000;
 
 export type Credential =
   | { kind: "api_key"; source: "VOLTASIS_API_KEY" | "profile"; secret: string }
-  | { kind: "user_token"; accessToken: string; expiresAt: string | undefined };
+  | { kind: "user_token"; accessToken: string };
 
 const expiresSoon = (at: string | undefined) =>
   at !== undefined && Date.parse(at) - EXPIRY_MARGIN_MS <= Date.now();
@@ -59,13 +59,7 @@ export class Session {
     if (fromEnv) return { kind: "api_key", source: "VOLTASIS_API_KEY", secret: fromEnv };
     const profile = this.profile();
     if (profile?.api_key) return { kind: "api_key", source: "profile", secret: profile.api_key };
-    if (profile?.access_token) {
-      return {
-        kind: "user_token",
-        accessToken: profile.access_token,
-        expiresAt: profile.access_token_expires_at,
-      };
-    }
+    if (profile?.access_token) return { kind: "user_token", accessToken: profile.access_token };
     return undefined;
   }
 
@@ -85,18 +79,27 @@ export class Session {
     });
   }
 
-  /** The client of this profile's credential; not logged in is an error with the way out. */
+  /** The client of the credential in force (see credential()); not logged in is an error with the way out. */
   async client(): Promise<Voltasis> {
     const credential = this.credential();
-    if (!credential) {
+    if (credential?.kind === "api_key" && credential.source === "VOLTASIS_API_KEY") {
+      return this.withToken(credential.secret);
+    }
+    return this.profileClient();
+  }
+
+  /** The client of the profile's own credential, whatever the environment says: logout ends this one. */
+  async profileClient(): Promise<Voltasis> {
+    const profile = this.profile();
+    if (profile?.api_key) return this.withToken(profile.api_key);
+    if (!profile?.access_token) {
       throw new CliError(
         `Not logged in (profile "${this.profileName}")`,
         "Run `voltasis login`, or set VOLTASIS_API_KEY.",
       );
     }
-    if (credential.kind === "api_key") return this.withToken(credential.secret);
-    let accessToken = credential.accessToken;
-    if (expiresSoon(credential.expiresAt)) accessToken = await this.refresh(accessToken);
+    let accessToken = profile.access_token;
+    if (expiresSoon(profile.access_token_expires_at)) accessToken = await this.refresh(accessToken);
     const session = { accessToken };
     return new Voltasis({
       apiKey: null,

@@ -127,6 +127,18 @@ describe("logout", () => {
     expect((await voltasis(t.home, ["logout"])).code).toBe(1);
   });
 
+  it("ends the profile's session, not VOLTASIS_API_KEY's, when that is set", async () => {
+    const { accessToken } = saved();
+    const key = await t.ada.client.apiKeys.create({ name: "env", scopes: ["read"] });
+    const result = await voltasis(t.home, ["logout"], { env: { VOLTASIS_API_KEY: key.secret } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain("Warning: VOLTASIS_API_KEY is set: commands keep using it.");
+    await vi.waitFor(async () => expect(await verdict(accessToken)).toBe("revoked_token"));
+    expect((await new Voltasis({ apiKey: key.secret, baseURL: t.server.baseUrl }).auth.me()).email).toBe(
+      t.ada.email,
+    );
+  });
+
   it("of an API key's profile: forgets the key, which still works", async () => {
     const key = await t.ada.client.apiKeys.create({ name: "laptop", scopes: ["read"] });
     expect(

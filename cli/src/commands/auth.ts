@@ -90,7 +90,7 @@ async function logout(command: Command): Promise<void> {
   }
   if (profile.access_token) {
     try {
-      await (await session.client()).auth.logout();
+      await (await session.profileClient()).auth.logout();
     } catch (error) {
       // A session the API ended already (expired, logged out elsewhere) is forgotten all the same.
       if (!(error instanceof AuthenticationError) && !(error instanceof CliError)) throw error;
