@@ -4,6 +4,7 @@ import { Fragment, useState } from "react";
 import { all, liveApi } from "../api/client";
 import { problemOf } from "../api/errors";
 import { Empty, Loading } from "../ui/empty";
+import { FormError } from "../ui/field";
 import { formatDateTime } from "../ui/format";
 import { Page } from "../ui/page";
 import { SecretOnce } from "../ui/secret";
@@ -107,11 +108,7 @@ function KeyRow({ apiKey }: { apiKey: ApiKey }) {
               </button>
             )}
           </div>
-          {problem && (
-            <p className="error" role="alert">
-              {problem.message}
-            </p>
-          )}
+          <FormError message={problem?.message} />
         </td>
       </tr>
       {(showUsage || rolled) && (

@@ -184,11 +184,7 @@ function MemberRow({ member }: { member: Member }) {
             Rate saved.
           </span>
         )}
-        {problem && (
-          <p className="error" role="alert">
-            {problem.message}
-          </p>
-        )}
+        <FormError message={problem?.message} />
       </td>
     </tr>
   );

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { all, api } from "../api/client";
 import { problemOf } from "../api/errors";
 import { Empty, Loading } from "../ui/empty";
+import { FormError } from "../ui/field";
 import { Page } from "../ui/page";
 import { SecretOnce } from "../ui/secret";
 import { useChange } from "../ui/use-change";
@@ -77,11 +78,7 @@ function WebhookPanel({ webhook }: { webhook: Webhook }) {
           Delete webhook
         </button>
       </div>
-      {problem && (
-        <p className="error" role="alert">
-          {problem.message}
-        </p>
-      )}
+      <FormError message={problem?.message} />
       {secret && (
         <SecretOnce
           title="New signing secret"

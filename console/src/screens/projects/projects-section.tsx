@@ -120,11 +120,7 @@ function ProjectRow({ project, client }: { project: Project; client: string | un
             Delete<span className="visually-hidden"> {project.name}</span>
           </button>
         </div>
-        {problem && (
-          <p className="error" role="alert">
-            {problem.message}
-          </p>
-        )}
+        <FormError message={problem?.message} />
       </td>
     </tr>
   );

@@ -3,6 +3,7 @@ import type { Delivery } from "@voltasis/sdk";
 import { api, onePage } from "../../api/client";
 import { problemOf } from "../../api/errors";
 import { Empty } from "../../ui/empty";
+import { FormError } from "../../ui/field";
 import { formatDateTime } from "../../ui/format";
 import { TableWrap } from "../../ui/table-wrap";
 import { useChange } from "../../ui/use-change";
@@ -74,11 +75,7 @@ function DeliveryRow({ delivery }: { delivery: Delivery }) {
         >
           Redeliver<span className="visually-hidden"> {delivery.event}</span>
         </button>
-        {redeliver.error && (
-          <p className="error" role="alert">
-            {problemOf(redeliver.error)?.message}
-          </p>
-        )}
+        <FormError message={problemOf(redeliver.error)?.message} />
       </td>
     </tr>
   );
