@@ -1,10 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import path from "node:path";
-import postgres from "postgres";
-import { inject } from "vitest";
-import { ensureDatabase } from "../../src/platform/db/open.js";
-import { type ServerProcess, startServer } from "../helpers/server-process.js";
+import { startServerOnFreshDatabase } from "../helpers/fresh-server.js";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -14,14 +10,8 @@ export const ROOT = path.resolve(import.meta.dirname, "../..");
  * receiver on 127.0.0.1, and a free plan of 3 requests per 2-second "minute", so a suite sees a
  * 429 and retries it after Retry-After without waiting a real minute.
  */
-export async function startConformanceServer(): Promise<{ baseUrl: string; stop(): Promise<void> }> {
-  const adminUrl = inject("pgAdminUrl");
-  const name = `sdk_${randomBytes(5).toString("hex")}`;
-  await ensureDatabase(adminUrl, name, inject("pgTemplate"));
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const server: ServerProcess = await startServer({
-    DATABASE_URL: url.toString(),
+export function startConformanceServer(): Promise<{ baseUrl: string; stop(): Promise<void> }> {
+  return startServerOnFreshDatabase("sdk", {
     LOG_LEVEL: "warn",
     VOLTASIS_WEBHOOKS_ALLOW_PRIVATE: "true",
     VOLTASIS_PLAN_LIMITS: JSON.stringify({ free: { per_minute: 3, per_day: null } }),
@@ -31,16 +21,6 @@ export async function startConformanceServer(): Promise<{ baseUrl: string; stop(
     // The event stream's tests open a sixth stream against this cap.
     VOLTASIS_STREAMS_PER_CREDENTIAL: "5",
   });
-  return {
-    baseUrl: server.baseUrl,
-    async stop() {
-      server.child.kill("SIGTERM");
-      await server.exited;
-      const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-      await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.end();
-    },
-  };
 }
 
 /** Whether a toolchain command runs here (`go version`, `ruby --version`, `python3 --version`). */
