@@ -11,6 +11,8 @@ import { registerRetention } from "./features/logs/retention.js";
 import { logRoutes } from "./features/logs/routes.js";
 import { memberRoutes } from "./features/members/routes.js";
 import { NAMED_SCHEMAS } from "./features/named-schemas.js";
+import { oauthProtocolRoutes } from "./features/oauth/protocol-routes.js";
+import { oauthRoutes } from "./features/oauth/routes.js";
 import { organizationRoutes } from "./features/organizations/routes.js";
 import { projectRoutes } from "./features/projects/routes.js";
 import { reportRoutes } from "./features/reports/routes.js";
@@ -154,7 +156,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(jobRoutes, { prefix: `/${version}`, ...features });
     await app.register(logRoutes, { prefix: `/${version}`, ...features });
     await app.register(sandboxRoutes, { prefix: `/${version}`, ...features });
+    await app.register(oauthRoutes, { prefix: `/${version}/oauth`, ...features });
   }
+  // The OAuth protocol's own endpoints (RFC 6749, 7009, 8414) are not versioned with the API.
+  await app.register(oauthProtocolRoutes, { db: database.db, authenticator });
   const workers = { db: database.db, config, background, clock };
   registerDeliveryWorker(app, workers);
   registerJobWorker(app, workers);
