@@ -328,6 +328,51 @@ describe("oauth: the token endpoint", () => {
   });
 });
 
+describe("oauth: revocation (RFC 7009)", () => {
+  const revoke = (form: Record<string, string>, headers: Record<string, string> = {}) =>
+    t.app.inject({
+      method: "POST",
+      url: "/oauth/revoke",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+      payload: new URLSearchParams(form).toString(),
+    });
+
+  it("an app revokes only its own tokens; an unknown token is answered the same way", async () => {
+    const thief = await registerApp(t.app, owner.accessToken, { client_type: "public" });
+    const tokens = await oauthTokens(t.app, owner.accessToken, {
+      organizationId: owner.orgId,
+      scope: "read",
+      registered,
+    });
+    for (const token of [tokens.accessToken, tokens.refreshToken, "vlt_oat_unknown", "anything"]) {
+      const res = await revoke({ token, client_id: thief.id });
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toBe("");
+    }
+    expect((await apiCall(tokens.accessToken)).statusCode).toBe(200);
+    // Revoking the refresh token ends the access token too.
+    expect((await revoke({ token: tokens.refreshToken, client_id: registered.id })).statusCode).toBe(200);
+    expect((await apiCall(tokens.accessToken)).statusCode).toBe(401);
+  });
+
+  it("refuses an unauthenticated client, and a request without a token, in RFC 6749's format", async () => {
+    const confidential = await registerApp(t.app, owner.accessToken);
+    const noSecret = await revoke({ token: "vlt_oat_x", client_id: confidential.id });
+    expect(noSecret.statusCode).toBe(401);
+    expect(noSecret.json()).toEqual({
+      error: "invalid_client",
+      error_description: "Client authentication failed",
+    });
+    const basic = Buffer.from(`${confidential.id}:wrong`).toString("base64");
+    const wrong = await revoke({ token: "vlt_oat_x" }, { authorization: `Basic ${basic}` });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.headers["www-authenticate"]).toMatch(/^Basic/);
+    const missing = await revoke({ client_id: registered.id });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error).toBe("invalid_request");
+  });
+});
+
 describe("oauth: what ends a token", () => {
   it("a revoked app (deleted) stops its tokens, its client id and its refreshes", async () => {
     const doomed = await registerApp(t.app, owner.accessToken);
