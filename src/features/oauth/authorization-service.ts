@@ -1,5 +1,6 @@
 import OAuth2Server from "@node-oauth/oauth2-server";
 import type { Authenticator, Principal } from "../../platform/auth/authenticator.js";
+import { describeScope } from "../../platform/auth/scope-words.js";
 import { expandScope, isScope, type Scope, scopesBeyondRole } from "../../platform/auth/scopes.js";
 import type { Db } from "../../platform/db/connection.js";
 import { ApiError, ForbiddenError, NotFoundError } from "../../platform/errors.js";
@@ -9,7 +10,6 @@ import { rfc3339 } from "../../platform/time.js";
 import { createOAuthServer, type ResourceOwner } from "./model.js";
 import { createOAuthProtocolStore } from "./protocol-store.js";
 import type { OAuthAuthorizationRequest, OAuthDecision } from "./schemas.js";
-import { describeScope } from "./scope-words.js";
 
 /** Where the browser goes to decide: the console's consent screen, on the same origin. */
 export const CONSENT_PATH = "/oauth/consent";

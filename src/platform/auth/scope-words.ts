@@ -1,4 +1,4 @@
-import { expandScope, type Scope, type ScopeResource } from "../../platform/auth/scopes.js";
+import { expandScope, type Scope, type ScopeResource } from "./scopes.js";
 
 /** What each resource of SPEC §3's scopes is called on a consent screen. */
 const NOUNS: Record<ScopeResource, string> = {
