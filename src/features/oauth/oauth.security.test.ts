@@ -178,12 +178,25 @@ describe("oauth security: grants and tenancy", () => {
     ).toBe(204);
   });
 
-  it("a member sees the events of their own grants only; app events are for admins", async () => {
-    const member = await memberWithToken(t.app, owner.accessToken, "manager");
+  it("below an admin, a person sees the events of their own grants only; app events are for admins", async () => {
+    const manager = await memberWithToken(t.app, owner.accessToken, "manager");
     await oauthTokens(t.app, owner.accessToken, { organizationId: owner.orgId, scope: "read", registered });
-    const events = await call(t.app, member.accessToken, { method: "GET", url: "/v1/events?per_page=100" });
-    const names = events.json().data.map((e: { event: string }) => e.event);
-    expect(names.filter((n: string) => n.startsWith("oauth_"))).toEqual([]);
+    await oauthTokens(t.app, manager.accessToken, {
+      organizationId: owner.orgId,
+      scope: "read:projects",
+      registered,
+    });
+    const oauthEvents = async (token: string) =>
+      (await call(t.app, token, { method: "GET", url: "/v1/events?per_page=100" }))
+        .json()
+        .data.filter((e: { event: string }) => e.event.startsWith("oauth_"))
+        .map((e: { event: string; data: { user_id?: string } }) =>
+          `${e.event} ${e.data.user_id ?? ""}`.trim(),
+        );
+    expect(await oauthEvents(manager.accessToken)).toEqual([`oauth_grant.created ${manager.id}`]);
+    const all = await oauthEvents(owner.accessToken);
+    expect(all).toEqual(expect.arrayContaining([`oauth_grant.created ${manager.id}`, "oauth_app.created"]));
+    expect(all.filter((e: string) => e.endsWith(owner.userId)).length).toBeGreaterThan(0);
   });
 
   it("another organization's apps and grants are refused by id and never listed", async () => {
