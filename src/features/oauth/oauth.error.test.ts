@@ -54,6 +54,10 @@ const exchange = (code: string, verifier: string | undefined, extra: Record<stri
     ...extra,
   });
 
+/** The owner's consent to `app` in their organization, exchanged for tokens. */
+const ownerTokens = (scope: string, app = registered) =>
+  oauthTokens(t.app, owner.accessToken, { organizationId: owner.orgId, scope, registered: app });
+
 const refresh = (refreshToken: string, app = registered) =>
   tokenRequest(t.app, {
     grant_type: "refresh_token",
@@ -272,11 +276,7 @@ describe("oauth: the token endpoint", () => {
     });
     expect(stolen.json().error).toBe("invalid_grant");
 
-    const tokens = await oauthTokens(t.app, owner.accessToken, {
-      organizationId: owner.orgId,
-      scope: "read",
-      registered: confidential,
-    });
+    const tokens = await ownerTokens("read", confidential);
     const noSecret = await refresh(tokens.refreshToken, { ...confidential, client_secret: null });
     expect(noSecret.json().error).toBe("invalid_client");
     const basic = Buffer.from(`${confidential.id}:vlt_ocs_wrong`).toString("base64");
@@ -293,11 +293,7 @@ describe("oauth: the token endpoint", () => {
   });
 
   it("a refresh token presented again after rotation ends the whole chain", async () => {
-    const tokens = await oauthTokens(t.app, owner.accessToken, {
-      organizationId: owner.orgId,
-      scope: "read:projects",
-      registered,
-    });
+    const tokens = await ownerTokens("read:projects");
     const rotated = await refresh(tokens.refreshToken);
     expect(rotated.statusCode).toBe(200);
     const next = rotated.json();
@@ -313,11 +309,7 @@ describe("oauth: the token endpoint", () => {
   });
 
   it("a refresh may narrow the scopes, never widen them", async () => {
-    const tokens = await oauthTokens(t.app, owner.accessToken, {
-      organizationId: owner.orgId,
-      scope: "read:projects read:tags",
-      registered,
-    });
+    const tokens = await ownerTokens("read:projects read:tags");
     const wider = await tokenRequest(t.app, {
       grant_type: "refresh_token",
       refresh_token: tokens.refreshToken,
@@ -339,11 +331,7 @@ describe("oauth: revocation (RFC 7009)", () => {
 
   it("an app revokes only its own tokens; an unknown token is answered the same way", async () => {
     const thief = await registerApp(t.app, owner.accessToken, { client_type: "public" });
-    const tokens = await oauthTokens(t.app, owner.accessToken, {
-      organizationId: owner.orgId,
-      scope: "read",
-      registered,
-    });
+    const tokens = await ownerTokens("read");
     for (const token of [tokens.accessToken, tokens.refreshToken, "vlt_oat_unknown", "anything"]) {
       const res = await revoke({ token, client_id: thief.id });
       expect(res.statusCode).toBe(200);
@@ -376,11 +364,7 @@ describe("oauth: revocation (RFC 7009)", () => {
 describe("oauth: what ends a token", () => {
   it("a revoked app (deleted) stops its tokens, its client id and its refreshes", async () => {
     const doomed = await registerApp(t.app, owner.accessToken);
-    const tokens = await oauthTokens(t.app, owner.accessToken, {
-      organizationId: owner.orgId,
-      scope: "read",
-      registered: doomed,
-    });
+    const tokens = await ownerTokens("read", doomed);
     expect((await apiCall(tokens.accessToken)).statusCode).toBe(200);
     const deleted = await call(t.app, owner.accessToken, {
       method: "DELETE",
@@ -409,11 +393,7 @@ describe("oauth: what ends a token", () => {
   });
 
   it("a revoked grant stops its tokens at once", async () => {
-    const tokens = await oauthTokens(t.app, owner.accessToken, {
-      organizationId: owner.orgId,
-      scope: "read",
-      registered,
-    });
+    const tokens = await ownerTokens("read");
     const grants = await call(t.app, owner.accessToken, {
       method: "GET",
       url: `/v1/oauth/grants?app_id=${registered.id}&status=active`,
@@ -467,11 +447,7 @@ describe("oauth: what ends a token", () => {
       "admin",
     );
     expect(joined.id).toBe(owner.userId);
-    const tokens = await oauthTokens(t.app, owner.accessToken, {
-      organizationId: owner.orgId,
-      scope: "read",
-      registered,
-    });
+    const tokens = await ownerTokens("read");
     const crossing = await call(t.app, tokens.accessToken, {
       method: "GET",
       url: "/v1/projects",
