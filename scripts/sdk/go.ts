@@ -129,8 +129,12 @@ class GoRenderer {
       "opts ...Option",
     ];
     const summary = op.summary.startsWith(`${method} `) ? op.summary : `${method}: ${op.summary}`;
+    const streaming =
+      op.response.kind === "eventStream"
+        ? "It connects before it returns; Next waits for each event, reconnecting with Last-Event-ID when the connection drops, and Close ends it (see EventStream)."
+        : undefined;
     const doc = comment(
-      [sentence(summary), op.description, `${op.method} ${op.path}`].filter(Boolean).join("\n\n"),
+      [sentence(summary), op.description, streaming, `${op.method} ${op.path}`].filter(Boolean).join("\n\n"),
     );
     return [
       ...doc,
@@ -183,6 +187,10 @@ class GoRenderer {
       }
       case "file":
         return { result: "([]byte, error)", call: "download" };
+      case "eventStream": {
+        const event = this.types.typeOf(response.item, `${prefix}Event`, this.shared).type;
+        return { result: `*EventStream[${event}]`, call: `stream[${event}]` };
+      }
       case "empty":
         return { result: "error", call: "send" };
     }

@@ -51,13 +51,17 @@ export interface Operation {
   body?: { schema: JsonSchema; required: boolean };
   /**
    * What the successful answer holds: `data` of the envelope (`envelope`), a page of items with
-   * `pagination` (`list`), nothing (`empty`, a 204), or a file (`file`: CSV or JSON as is).
+   * `pagination` (`list`), nothing (`empty`, a 204), a file (`file`: CSV or JSON as is), or an
+   * endless Server-Sent Events stream (`eventStream`, `text/event-stream`) whose events' `data`
+   * is `item`: what the same resource's `retrieve` answers (GET /v1/events/{id} for the stream of
+   * events), which the contract cannot say of a `text/event-stream` body.
    */
   response:
     | { kind: "envelope"; data: JsonSchema; status: number }
     | { kind: "list"; item: JsonSchema; status: number; cursor: boolean }
     | { kind: "empty"; status: number }
-    | { kind: "file"; status: number };
+    | { kind: "file"; status: number }
+    | { kind: "eventStream"; item: JsonSchema; status: number };
   /** Needs a credential (an API key or access token). */
   authenticated: boolean;
   /** POST and PATCH that take an Idempotency-Key (the SDK sends one and keeps it across retries). */
@@ -128,6 +132,9 @@ export function buildModel(document: Record<string, unknown>): Model {
       const json = response.content?.["application/json"]?.schema;
       let shape: Operation["response"];
       if (!response.content) shape = { kind: "empty", status: Number(status) };
+      // The item is filled in below, once every operation (the resource's retrieve) is read.
+      else if (response.content["text/event-stream"])
+        shape = { kind: "eventStream", item: {}, status: Number(status) };
       else if (response.content["text/csv"] || !json?.properties?.data)
         shape = { kind: "file", status: Number(status) };
       else if (json.properties.pagination) {
@@ -162,6 +169,16 @@ export function buildModel(document: Record<string, unknown>): Model {
         requiredScope: raw["x-required-scope"],
       });
     }
+  }
+
+  for (const op of operations) {
+    if (op.response.kind !== "eventStream") continue;
+    const retrieve = operations.find(
+      (other) => other.verb === "retrieve" && other.resource.join(".") === op.resource.join("."),
+    );
+    if (retrieve?.response.kind !== "envelope")
+      throw new Error(`${op.id}: an event stream needs its resource's retrieve to say what an event holds`);
+    op.response.item = retrieve.response.data;
   }
 
   const root: Resource = { path: [], operations: [], children: [] };

@@ -95,6 +95,7 @@ function resourceModule(resource: Resource, types: TypeWriter): string {
     (name) => name === "APIResource" || new RegExp(`\\b${name}\\b`).test(code),
   );
   const paginator = /\bPaginator\[/.test(code) ? ["from .._core.pagination import Paginator"] : [];
+  const streaming = /\bEventStream\[/.test(code) ? ["from .._core.streaming import EventStream"] : [];
   const attribute = identifier(resource.path[0] as string);
   return [
     HEADER.trimEnd(),
@@ -105,6 +106,7 @@ function resourceModule(resource: Resource, types: TypeWriter): string {
     ...imports.stdlib,
     "",
     ...paginator,
+    ...streaming,
     `from .._core.transport import ${core.join(", ")}`,
     ...imports.local,
     "",
@@ -197,21 +199,15 @@ function method(op: Operation, types: TypeWriter, module: string, annotations: s
     "timeout=timeout",
   ];
   const query = op.queryParams.length ? values : "{}";
-  let call: string;
-  switch (op.response.kind) {
-    case "list":
-      call = `return self._client.paginate(${pathLiteral}, ${query}, cursor=${op.response.cursor ? "True" : "False"}, ${options.join(", ")})`;
-      break;
-    case "envelope":
-      call = `return self._client.get_data(${pyString(op.method)}, ${pathLiteral}, ${op.queryParams.length ? `query=${query}, ` : ""}${options.join(", ")})`;
-      break;
-    case "empty":
-      call = `self._client.request(${pyString(op.method)}, ${pathLiteral}, ${options.join(", ")})`;
-      break;
-    case "file":
-      call = `return self._client.request(${pyString(op.method)}, ${pathLiteral}, ${options.join(", ")}).body`;
-      break;
-  }
+  // Every kind of answer takes its query parameters (a file's or a stream's included).
+  const queryOption = op.queryParams.length ? [`query=${query}`] : [];
+  const call = {
+    list: `return self._client.paginate(${pathLiteral}, ${query}, cursor=${op.response.kind === "list" && op.response.cursor ? "True" : "False"}, ${options.join(", ")})`,
+    envelope: `return self._client.get_data(${[pyString(op.method), pathLiteral, ...queryOption, ...options].join(", ")})`,
+    empty: `self._client.request(${[pyString(op.method), pathLiteral, ...queryOption, ...options].join(", ")})`,
+    file: `return self._client.request(${[pyString(op.method), pathLiteral, ...queryOption, ...options].join(", ")}).body`,
+    eventStream: `return self._client.stream(${pathLiteral}, ${query}, ${options.join(", ")})`,
+  }[op.response.kind];
   return [
     `    def ${identifier(op.verb)}(`,
     ...signature,
@@ -243,6 +239,8 @@ function returnAnnotation(op: Operation, types: TypeWriter): string {
       return "None";
     case "file":
       return "bytes";
+    case "eventStream":
+      return `EventStream[${types.model(op.response.item, `${hint}Event`)}]`;
   }
 }
 
@@ -255,6 +253,11 @@ function methodDoc(op: Operation, args: Argument[]): string {
     envelope: "Returns the response's `data`.",
     empty: "Returns None (the API answers 204 No Content).",
     file: "Returns the file's bytes as the API sent them.",
+    eventStream: [
+      "Returns once the server accepted the stream: an iterator (and context manager) over each",
+      "event as it comes, reconnecting with `Last-Event-ID` when the connection drops; `close()` or",
+      "leaving the `with` block closes it. The timeout bounds the connection and each silence.",
+    ].join("\n"),
   };
   lines.push(returns[op.response.kind], "");
   const documented = args.filter((a) => a.description);

@@ -247,6 +247,7 @@ function returnType(op: Operation): string {
   if (response.kind === "empty") return "nil";
   if (response.kind === "file") return "String";
   if (response.kind === "list") return `Voltasis::List<${yardTypes(response.item, false).join(", ")}>`;
+  if (response.kind === "eventStream") return "Voltasis::EventStream";
   return yardTypes(response.data, false).join(", ");
 }
 
@@ -259,11 +260,11 @@ function executeArgs(op: Operation, resource: Resource, hasParams: boolean): str
     hasParams ? `params: ${pascal(op.verb)}Params.new(**params)` : "request_options: request_options",
   );
   const response = op.response;
-  if (response.kind !== "envelope") result.push(`response: :${response.kind}`);
+  if (response.kind !== "envelope") result.push(`response: :${snake(response.kind)}`);
   const target =
     response.kind === "envelope"
       ? modelOf(response.data)
-      : response.kind === "list"
+      : response.kind === "list" || response.kind === "eventStream"
         ? modelOf(response.item)
         : undefined;
   if (target) result.push(`model: Voltasis::Models::${target}`);
@@ -276,7 +277,18 @@ function operationMethod(op: Operation, resource: Resource): { params: string[];
   const fields = fieldsOf(op);
   const args = pathArgs(op, resource);
   // The contract repeats some paragraphs (the scope line); say each once.
-  const paragraphs = [op.summary, ...(op.description ?? "").split(/\n\s*\n/), `\`${op.method} ${op.path}\``];
+  const streaming =
+    op.response.kind === "eventStream"
+      ? "Returns once the server accepted the stream. With a block, gives it each event as it comes\n" +
+        "(reconnecting with Last-Event-ID when the connection drops) until `break`, which closes it;\n" +
+        "without one, returns the EventStream (Enumerable; `close` it)."
+      : "";
+  const paragraphs = [
+    op.summary,
+    ...(op.description ?? "").split(/\n\s*\n/),
+    streaming,
+    `\`${op.method} ${op.path}\``,
+  ];
   const lines = comment([...new Set(paragraphs.map((p) => p.trim()).filter(Boolean))].join("\n\n"));
   for (const [index, { arg }] of args.entries()) {
     const param = op.pathParams[index];
@@ -308,8 +320,13 @@ function operationMethod(op: Operation, resource: Resource): { params: string[];
     lines.push("# @param request_options [Hash] idempotency_key, timeout, max_retries, headers");
     signature.push("request_options: {}");
   }
+  const response = op.response;
+  if (response.kind === "eventStream") {
+    lines.push(`# @yieldparam event [${yardTypes(response.item, false).join(", ")}]`);
+    signature.push("&block");
+  }
   lines.push(`# @return [${returnType(op)}]`);
-  const call = executeArgs(op, resource, fields.length > 0);
+  const call = [...executeArgs(op, resource, fields.length > 0), ...(streaming ? ["&block"] : [])];
   lines.push(
     `def ${snake(op.verb)}(${signature.join(", ")})`,
     "  @client.execute(",

@@ -89,15 +89,16 @@ function operationSchemas(model: Model, operations: Operation[]) {
       });
     }
     if (op.body) named.body = add(`${base}Params`, op.body.schema);
+    const response = op.response;
     const result =
-      op.response.kind === "list"
-        ? op.response.item
-        : op.response.kind === "envelope"
-          ? op.response.data
+      response.kind === "list" || response.kind === "eventStream"
+        ? response.item
+        : response.kind === "envelope"
+          ? response.data
           : undefined;
     if (result) {
-      named.result =
-        refName(result) ?? add(`${base}${op.response.kind === "list" ? "Item" : "Response"}`, result);
+      const suffix = { list: "Item", eventStream: "Event" }[response.kind as string] ?? "Response";
+      named.result = refName(result) ?? add(`${base}${suffix}`, result);
     }
     types.set(op, named);
   }
@@ -133,6 +134,7 @@ function renderResourceFile(resource: Resource, types: Map<Operation, OperationT
   const base = HAND_WRITTEN_BASES[resource.path.join(".")];
   const imports = [
     `import type { RequestOptions } from "../../core/client-core.js";`,
+    core.has("EventStream") ? `import type { EventStream } from "../../core/event-stream.js";` : "",
     core.has("PagePromise") ? `import type { PagePromise } from "../../core/pagination.js";` : "",
     `import { APIResource } from "../../core/resource.js";`,
     base ? `import { ${base.name} } from "${base.module}";` : "",
@@ -179,6 +181,11 @@ function renderMethod(op: Operation, named: OperationTypes, used: Set<string>, c
     spec.push(`query: params`, `cursor: ${op.response.cursor}`);
     returns = `PagePromise<${type(named.result)}>`;
     call = `this._client.list<${type(named.result)}>`;
+  } else if (op.response.kind === "eventStream") {
+    core.add("EventStream");
+    if (named.query) spec.push("query: params");
+    returns = `Promise<EventStream<${type(named.result)}>>`;
+    call = `this._client.stream<${type(named.result)}>`;
   } else {
     if (named.query) spec.push("query: params");
     if (named.body) spec.push("body: params");
@@ -205,6 +212,13 @@ function docComment(op: Operation): string {
   );
   if (op.response.kind === "list") {
     lines.push("", "Await it for the first page, or iterate it (`for await`) for every item of every page.");
+  }
+  if (op.response.kind === "eventStream") {
+    lines.push(
+      "",
+      "Resolves once the server accepted the stream; iterate it (`for await`) for each event as it comes,",
+      "reconnecting with `Last-Event-ID` when the connection drops. `break`, `close()` or `options.signal` end it.",
+    );
   }
   if (op.idempotent)
     lines.push("", "Sent with an Idempotency-Key (a new UUID unless `options.idempotencyKey`).");

@@ -88,7 +88,10 @@ func WithAPIKey(key string) Option {
 	return func(s *settings) { s.credential = key }
 }
 
-// WithAccessToken sets the Bearer credential to a user's or an OAuth access token.
+// WithAccessToken sets the Bearer credential to a user's access token (from Auth.Login) or an
+// OAuth 2.0 access token, which reads better than an API key's name for it:
+// voltasis.NewClient("", voltasis.WithAccessToken(token)). Given to one call, it is that call's
+// credential.
 func WithAccessToken(token string) Option {
 	return WithAPIKey(token)
 }

@@ -84,7 +84,10 @@ type EventStreamParams struct {
 //
 // Requires scope `read:events` (or a scope that includes it).
 //
+// It connects before it returns; Next waits for each event, reconnecting with Last-Event-ID when
+// the connection drops, and Close ends it (see EventStream).
+//
 // GET /v1/events/stream
-func (s *EventsService) Stream(ctx context.Context, params *EventStreamParams, opts ...Option) ([]byte, error) {
-	return download(ctx, s.core, request{method: "GET", path: "/v1/events/stream", query: params}, opts)
+func (s *EventsService) Stream(ctx context.Context, params *EventStreamParams, opts ...Option) *EventStream[Event] {
+	return stream[Event](ctx, s.core, request{method: "GET", path: "/v1/events/stream", query: params}, opts)
 }

@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// A code block of README.md: its first line's number and its text.
+// A code block of a markdown file: its first line's number and its text.
 type codeBlock struct {
 	line int
 	code string
@@ -74,18 +74,30 @@ var (
 )
 `
 
-// TestReadme builds README.md's ```go blocks (see the comment at its top) and runs each against
-// the live server, with a new account's key.
+// The files whose ```go blocks run: this README, and docs/sdks.md (whose other languages' blocks
+// the other SDKs' suites run). Both state the convention at their top.
+var exampleFiles = []string{"README.md", "../../docs/sdks.md"}
+
+// TestReadme builds the ```go blocks of each example file and runs each against the live server,
+// with a new account's key (one account per file).
 func TestReadme(t *testing.T) {
 	server := liveServer(t)
+	for _, file := range exampleFiles {
+		file := file
+		t.Run(filepath.Base(file), func(t *testing.T) { runExamples(t, server, file) })
+	}
+}
+
+func runExamples(t *testing.T, server, file string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	blocks := goBlocks(t, "README.md")
+	blocks := goBlocks(t, file)
 	if len(blocks) < 8 {
-		t.Fatalf("README.md has %d go blocks", len(blocks))
+		t.Fatalf("%s has %d go blocks", file, len(blocks))
 	}
-	acct := registerAccount(t, ctx, "readme")
+	acct := registerAccount(t, ctx, "examples")
 	sdkDir, _ := filepath.Abs(".")
+	source, _ := filepath.Abs(file)
 	goCommand := filepath.Join(runtime.GOROOT(), "bin", "go")
 
 	type program struct {
@@ -110,16 +122,16 @@ func TestReadme(t *testing.T) {
 	dispatch := &strings.Builder{}
 	root := t.TempDir()
 	for _, block := range blocks {
-		name := fmt.Sprintf("README.md:%d", block.line)
+		name := fmt.Sprintf("%s:%d", filepath.Base(file), block.line)
 		if strings.HasPrefix(block.code, "package main") {
 			dir := filepath.Join(root, fmt.Sprintf("program%d", block.line))
-			module(dir, fmt.Sprintf("//line README.md:%d\n%s", block.line, block.code))
+			module(dir, fmt.Sprintf("//line %s:%d\n%s", source, block.line, block.code))
 			programs = append(programs, program{name, dir, nil})
 			continue
 		}
 		fmt.Fprintf(dispatch, "\tcase %q:\n\t\tblock%d(ctx, client)\n", fmt.Sprint(block.line), block.line)
-		fmt.Fprintf(snippets, "\nfunc block%d(ctx context.Context, client *voltasis.Client) {\n//line README.md:%d\n%s}\n",
-			block.line, block.line, block.code)
+		fmt.Fprintf(snippets, "\nfunc block%d(ctx context.Context, client *voltasis.Client) {\n//line %s:%d\n%s}\n",
+			block.line, source, block.line, block.code)
 		programs = append(programs, program{name, filepath.Join(root, "snippets"), []string{fmt.Sprint(block.line)}})
 	}
 	module(filepath.Join(root, "snippets"), "package main\n\n"+snippetImports+`

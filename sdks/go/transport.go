@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -33,13 +34,19 @@ type request struct {
 	idempotent bool
 	// cursor: a list that pages with `starting_after`.
 	cursor bool
+	// stream: an endless body (text/event-stream), handed over unread once a 2xx arrives.
+	stream bool
 }
 
-// response is a 2xx answer, read whole.
+// response is a 2xx answer, read whole, or for a stream request, with its body unread in stream.
 type response struct {
 	status int
 	header http.Header
 	body   []byte
+	// stream is the unread body of a stream request, without the attempt's timeout; cancel
+	// ends the request, and with it any Read of stream.
+	stream io.ReadCloser
+	cancel context.CancelFunc
 }
 
 // A Retry describes a retry the client is about to make (see WithRetryHook).
@@ -171,7 +178,7 @@ func (c *core) do(ctx context.Context, req request, extraQuery url.Values, opts 
 		key = newIdempotencyKey()
 	}
 	for attempt := 0; ; attempt++ {
-		res, err := c.attempt(ctx, s, req.method, target, body, key)
+		res, err := c.attempt(ctx, s, req, target, body, key)
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -198,19 +205,34 @@ func (c *core) do(ctx context.Context, req request, extraQuery url.Values, opts 
 }
 
 // attempt makes one HTTP exchange within the per-attempt timeout. The error is an *Error of kind
-// ErrConnection or ErrTimeout when no answer came.
-func (c *core) attempt(ctx context.Context, s settings, method, target string, body []byte, key string) (*response, error) {
-	attemptCtx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
+// ErrConnection or ErrTimeout when no answer came. A stream request's 2xx comes back as soon as its
+// headers do, its body unread: the timeout covered getting there only.
+func (c *core) attempt(ctx context.Context, s settings, req request, target string, body []byte, key string) (*response, error) {
+	attemptCtx, cancel := context.WithCancel(ctx)
+	var timedOut atomic.Bool
+	deadline := time.AfterFunc(s.timeout, func() {
+		timedOut.Store(true)
+		cancel()
+	})
+	handedOver := false
+	defer func() {
+		if !handedOver {
+			deadline.Stop()
+			cancel()
+		}
+	}()
 	var reader io.Reader
 	if body != nil {
 		reader = bytes.NewReader(body)
 	}
-	httpReq, err := http.NewRequestWithContext(attemptCtx, method, target, reader)
+	httpReq, err := http.NewRequestWithContext(attemptCtx, req.method, target, reader)
 	if err != nil {
 		return nil, fmt.Errorf("voltasis: %w", err)
 	}
 	httpReq.Header.Set("Accept", "application/json")
+	if req.stream {
+		httpReq.Header.Set("Accept", "text/event-stream")
+	}
 	httpReq.Header.Set("User-Agent", fmt.Sprintf("voltasis-go/%s (%s)", Version, runtime.Version()))
 	if body != nil {
 		httpReq.Header.Set("Content-Type", "application/json")
@@ -225,6 +247,10 @@ func (c *core) attempt(ctx context.Context, s settings, method, target string, b
 		httpReq.Header.Set("Idempotency-Key", key)
 	}
 	httpRes, err := s.httpClient.Do(httpReq)
+	if err == nil && req.stream && httpRes.StatusCode >= 200 && httpRes.StatusCode < 300 && deadline.Stop() {
+		handedOver = true
+		return &response{status: httpRes.StatusCode, header: httpRes.Header, stream: httpRes.Body, cancel: cancel}, nil
+	}
 	if err == nil {
 		defer httpRes.Body.Close()
 		var data []byte
@@ -232,14 +258,15 @@ func (c *core) attempt(ctx context.Context, s settings, method, target string, b
 			return &response{status: httpRes.StatusCode, header: httpRes.Header, body: data}, nil
 		}
 	}
-	if attemptCtx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
+	if timedOut.Load() && ctx.Err() == nil {
+		// The attempt was cancelled by its timer: the cause to report is the deadline.
 		return nil, &Error{
-			Message: fmt.Sprintf("%s %s: no answer within %s", method, target, s.timeout),
-			Err:     err,
+			Message: fmt.Sprintf("%s %s: no answer within %s", req.method, target, s.timeout),
+			Err:     context.DeadlineExceeded,
 			kind:    ErrTimeout,
 		}
 	}
-	return nil, &Error{Message: fmt.Sprintf("%s %s: %v", method, target, err), Err: err, kind: ErrConnection}
+	return nil, &Error{Message: fmt.Sprintf("%s %s: %v", req.method, target, err), Err: err, kind: ErrConnection}
 }
 
 // retryable: a 429 or 503 (the server did not act), a 409 IDEMPOTENCY_KEY_IN_USE (the same call

@@ -5,8 +5,9 @@ import { hasToolchain, ROOT, runSuite, startConformanceServer } from "./harness.
 
 /**
  * The Go SDK (sdks/go) against a live server: `go test` runs its unit tests, the conformance
- * scenario (test/sdk/SCENARIO.md) and every code block of its README. Skipped, saying so, where
- * the `go` command is missing (CI installs Debian's golang-go).
+ * scenario (test/sdk/SCENARIO.md), the live event stream and every ```go block of its README and
+ * of docs/sdks.md. Skipped, saying so, where the `go` command is missing (CI installs Debian's
+ * golang-go).
  */
 const GO = hasToolchain("go", ["version"]);
 const MISSING = "skipped: the `go` command is missing (apt-get install golang-go)";
@@ -50,6 +51,11 @@ describe("Go SDK (sdks/go)", () => {
       "TestConformance/webhook",
       "TestConformance/rate_limit",
       "TestReadme",
+      "TestReadme/README.md",
+      "TestReadme/sdks.md",
+      "TestEventStreamLive",
+      "TestEventStreamLive/resume",
+      "TestEventStreamLive/slots",
     ]) {
       expect(output, output).toContain(`--- PASS: ${test} `);
     }

@@ -28,6 +28,8 @@ export async function startConformanceServer(): Promise<{ baseUrl: string; stop(
     VOLTASIS_RATE_LIMIT_MINUTE_SECONDS: "2",
     VOLTASIS_UNAUTHENTICATED_LIMIT: "100000",
     VOLTASIS_MAX_EVENT_LOOP_DELAY_MS: "0",
+    // The event stream's tests open a sixth stream against this cap.
+    VOLTASIS_STREAMS_PER_CREDENTIAL: "5",
   });
   return {
     baseUrl: server.baseUrl,

@@ -1,8 +1,8 @@
 /**
  * The TypeScript SDK against a live server: the conformance scenario (test/sdk/SCENARIO.md) with
  * the SDK as users get it (`@voltasis/sdk`, built into sdks/typescript/dist by `npm install`),
- * then every ```ts block of sdks/typescript/README.md. The core's unit tests, which need no
- * server, are in sdks/typescript/test/.
+ * the live event stream, then every ```ts block of sdks/typescript/README.md and docs/sdks.md.
+ * The core's unit tests, which need no server, are in sdks/typescript/test/.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -33,8 +33,15 @@ async function builtSdk(): Promise<typeof import("@voltasis/sdk")> {
   return import("@voltasis/sdk");
 }
 
-const { NotFoundError, RateLimitError, Voltasis, WebhookVerificationError, verifyWebhookSignature } =
-  await builtSdk();
+const {
+  AuthenticationError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  Voltasis,
+  WebhookVerificationError,
+  verifyWebhookSignature,
+} = await builtSdk();
 
 let server: { baseUrl: string; stop(): Promise<void> };
 
@@ -229,60 +236,166 @@ describe("TypeScript SDK: the conformance scenario", () => {
   });
 });
 
-/**
- * sdks/typescript/README.md runs: each ```ts block is a module of its own, run with tsx as a
- * reader would run it, with VOLTASIS_BASE_URL and VOLTASIS_API_KEY (an admin key of a new
- * account on the enterprise plan) set. The README's first lines state the same convention.
- */
-describe("TypeScript SDK: the README's examples", () => {
-  const readme = readFileSync(path.join(ROOT, "sdks/typescript/README.md"), "utf8");
-  const blocks = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match, i) => ({
-    index: i + 1,
-    line: readme.slice(0, match.index).split("\n").length,
-    code: match[1] as string,
-  }));
-  const dir = path.join(ROOT, ".tmp", `sdk-readme-${randomBytes(4).toString("hex")}`);
-  let env: Record<string, string>;
+/** The live event stream (docs/streaming.md) through the SDK, each part on a new account. */
+describe("TypeScript SDK: the event stream", () => {
+  // A stream that misses what it waits for would wait forever; this ends the test instead.
+  const deadline = () => AbortSignal.timeout(20_000);
 
-  const fileOf = (block: { index: number }) => path.join(dir, `block-${block.index}.ts`);
-
-  beforeAll(async () => {
-    mkdirSync(dir, { recursive: true });
-    for (const block of blocks) writeFileSync(fileOf(block), block.code);
-    const { apiKey } = await newAccount("readme");
-    env = { VOLTASIS_BASE_URL: server.baseUrl, VOLTASIS_API_KEY: apiKey };
-  });
-  afterAll(() => {
-    rmSync(dir, { recursive: true, force: true });
+  it("receives project.created for a project created once it connected", { timeout: 30_000 }, async () => {
+    const client = new Voltasis({ apiKey: (await newAccount("stream")).apiKey, baseURL: server.baseUrl });
+    const events = await client.events.stream(undefined, { signal: deadline() });
+    const project = await client.projects.create({ name: "Streamed" });
+    for await (const event of events) {
+      expect(event).toMatchObject({
+        event: "project.created",
+        resource_type: "project",
+        resource_id: project.id,
+      });
+      expect(event.data).toMatchObject({ id: project.id, name: "Streamed" });
+      break;
+    }
+    expect(events.lastEventId).toMatch(/^evt_/);
   });
 
-  it("has examples, and each type-checks as a reader's strict TypeScript project would", {
+  it("resumes after a given event with exactly the events after it, then live ones", {
+    timeout: 30_000,
+  }, async () => {
+    const client = new Voltasis({ apiKey: (await newAccount("resume")).apiKey, baseURL: server.baseUrl });
+    const tags: { id: string }[] = [];
+    for (const name of ["first", "second", "third"]) tags.push(await client.tags.create({ name }));
+    const page = await client.events.list({ resource_type: "tag", limit: 3 });
+    const firstEvent = page.data.find((e) => e.resource_id === tags[0]?.id);
+    if (!firstEvent) throw new Error("no event for the first tag");
+
+    const resumed = await client.events.stream({ last_event_id: firstEvent.id }, { signal: deadline() });
+    const seen: string[] = [];
+    for await (const event of resumed) {
+      seen.push(event.resource_id);
+      if (seen.length === 2) tags.push(await client.tags.create({ name: "fourth" }));
+      if (seen.length === 3) break;
+    }
+    expect(seen).toEqual([tags[1]?.id, tags[2]?.id, tags[3]?.id]);
+  });
+
+  it("refuses a key without read:events with PermissionDeniedError", async () => {
+    const client = new Voltasis({ apiKey: (await newAccount("scope")).apiKey, baseURL: server.baseUrl });
+    const key = await client.apiKeys.create({ name: "projects only", scopes: ["read:projects"] });
+    const limited = new Voltasis({ apiKey: key.secret, baseURL: server.baseUrl });
+    const refused = await limited.events.stream().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(PermissionDeniedError);
+    expect(refused).toMatchObject({ status: 403, code: "FORBIDDEN" });
+  });
+
+  it("frees the server's stream slot on close() and on break: 6 streams in turn under a cap of 5", {
     timeout: 60_000,
   }, async () => {
-    expect(blocks.length).toBeGreaterThanOrEqual(8);
-    const compilerOptions = {
-      target: "ES2022",
-      module: "NodeNext",
-      moduleResolution: "NodeNext",
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      types: ["node"],
-    };
-    writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, include: ["*.ts"] }));
-    const tsc = path.join(ROOT, "node_modules/typescript/bin/tsc");
-    const result = await runSuite(process.execPath, [tsc, "-p", dir], { cwd: ROOT, env: {} });
-    expect(result.code, result.output).toBe(0);
+    const client = new Voltasis({ apiKey: (await newAccount("slots")).apiKey, baseURL: server.baseUrl });
+    for (let i = 0; i < 3; i++) (await client.events.stream()).close();
+    for (let i = 0; i < 3; i++) {
+      const events = await client.events.stream(undefined, { signal: deadline() });
+      await client.tags.create({ name: `slot ${i}` });
+      for await (const _ of events) break;
+    }
+    // All six were refused or not by now; a seventh while one is held shows the cap still holds.
+    const held = await Promise.all(Array.from({ length: 5 }, () => client.events.stream()));
+    const refused = await client.events.stream(undefined, { maxRetries: 0 }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    for (const events of held) events.close();
+    expect(refused).toBeInstanceOf(RateLimitError);
+    expect(refused).toMatchObject({ reason: "too_many_streams" });
   });
 
-  for (const block of blocks) {
-    it(`block ${block.index} (README.md line ${block.line}) runs`, { timeout: 60_000 }, async () => {
-      const result = await runSuite(process.execPath, ["--import", "tsx", fileOf(block)], {
-        cwd: ROOT,
-        env,
-        timeoutMs: 50_000,
-      });
-      expect(result.code, `${block.code}\n---\n${result.output}`).toBe(0);
-    });
-  }
+  it("throws AuthenticationError when the stream's key is revoked", { timeout: 30_000 }, async () => {
+    const admin = new Voltasis({ apiKey: (await newAccount("revoke")).apiKey, baseURL: server.baseUrl });
+    const key = await admin.apiKeys.create({ name: "revoked soon", scopes: ["read"] });
+    const events = await new Voltasis({ apiKey: key.secret, baseURL: server.baseUrl }).events.stream(
+      undefined,
+      {
+        signal: deadline(),
+      },
+    );
+    await admin.apiKeys.delete(key.id);
+    const ended = await (async () => {
+      for await (const _ of events);
+    })().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(ended).toBeInstanceOf(AuthenticationError);
+    expect(ended).toMatchObject({ status: 401, reason: "revoked_token" });
+  });
 });
+
+/**
+ * The examples run: every ```ts block of sdks/typescript/README.md and of docs/sdks.md (whose
+ * other languages' blocks the other SDKs' suites run) is a module of its own, run with tsx as a
+ * reader would run it, with VOLTASIS_BASE_URL and VOLTASIS_API_KEY (an admin key of a new account
+ * on the enterprise plan, one for each file) set. Both files state the same convention at the top.
+ */
+const EXAMPLES = ["sdks/typescript/README.md", "docs/sdks.md"];
+
+/** The ```ts blocks of a markdown file, with the line each starts on. */
+function tsBlocks(file: string) {
+  const text = readFileSync(path.join(ROOT, file), "utf8");
+  return [...text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match, i) => ({
+    index: i + 1,
+    line: text.slice(0, match.index).split("\n").length,
+    code: match[1] as string,
+  }));
+}
+
+for (const file of EXAMPLES) {
+  describe(`TypeScript SDK: the examples of ${file}`, () => {
+    const blocks = tsBlocks(file);
+    const dir = path.join(ROOT, ".tmp", `sdk-examples-${randomBytes(4).toString("hex")}`);
+    let env: Record<string, string>;
+
+    const fileOf = (block: { index: number }) => path.join(dir, `block-${block.index}.ts`);
+
+    beforeAll(async () => {
+      mkdirSync(dir, { recursive: true });
+      // A module each, even a block without an import, so that blocks never share a scope.
+      for (const block of blocks) writeFileSync(fileOf(block), `${block.code}\nexport {};\n`);
+      const { apiKey } = await newAccount("examples");
+      env = { VOLTASIS_BASE_URL: server.baseUrl, VOLTASIS_API_KEY: apiKey };
+    });
+    afterAll(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("has examples, and each type-checks as a reader's strict TypeScript project would", {
+      timeout: 60_000,
+    }, async () => {
+      expect(blocks.length).toBeGreaterThanOrEqual(8);
+      const compilerOptions = {
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: ["node"],
+      };
+      writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, include: ["*.ts"] }));
+      const tsc = path.join(ROOT, "node_modules/typescript/bin/tsc");
+      const result = await runSuite(process.execPath, [tsc, "-p", dir], { cwd: ROOT, env: {} });
+      expect(result.code, result.output).toBe(0);
+    });
+
+    for (const block of blocks) {
+      it(`block ${block.index} (${file} line ${block.line}) runs`, { timeout: 60_000 }, async () => {
+        const result = await runSuite(process.execPath, ["--import", "tsx", fileOf(block)], {
+          cwd: ROOT,
+          env,
+          timeoutMs: 50_000,
+        });
+        expect(result.code, `${block.code}\n---\n${result.output}`).toBe(0);
+      });
+    }
+  });
+}

@@ -42,6 +42,17 @@ class Reply:
         self.hang = hang
 
 
+class EventStreamReply(Reply):
+    """A text/event-stream answer: each chunk written as it is, then the connection closed (`then`
+    "close") or held open until the client closes it ("hang"), which sets `disconnected`."""
+
+    def __init__(self, *chunks: str, then: str = "close") -> None:
+        super().__init__(200, None, {"Content-Type": "text/event-stream", "X-Request-ID": "req_stream"})
+        self.chunks = chunks
+        self.then = then
+        self.disconnected = threading.Event()
+
+
 Answer = Union[Reply, Callable[[Recorded], Reply]]
 
 
@@ -109,6 +120,9 @@ class FakeAPI:
                 if reply.hang:
                     api._release.wait(10)
                     return
+                if isinstance(reply, EventStreamReply):
+                    self._stream(reply)
+                    return
                 payload = b"" if reply.body is None else (
                     reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
                 )
@@ -119,6 +133,22 @@ class FakeAPI:
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
+
+            def _stream(self, reply: EventStreamReply) -> None:
+                # HTTP/1.0 without Content-Length: the body ends when the connection closes.
+                self.send_response(reply.status)
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                for chunk in reply.chunks:
+                    self.wfile.write(chunk.encode("utf-8"))
+                    self.wfile.flush()
+                if reply.then == "hang":
+                    try:
+                        self.rfile.read(1)  # returns once the client closed the connection
+                    except OSError:
+                        pass
+                reply.disconnected.set()
 
             do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
 

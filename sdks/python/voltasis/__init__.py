@@ -31,6 +31,8 @@ from ._core.errors import (
     VoltasisError,
 )
 from ._core.pagination import Page, Paginator
+from ._core.sse import ServerSentEvent, ServerSentEventParser
+from ._core.streaming import EventStream
 from ._core.transport import (
     DEFAULT_BASE_URL,
     DEFAULT_MAX_RETRIES,
@@ -61,6 +63,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
+    "EventStream",
     "InternalServerError",
     "NOT_GIVEN",
     "NotFoundError",
@@ -71,6 +74,8 @@ __all__ = [
     "PermissionDeniedError",
     "PreconditionFailedError",
     "RateLimitError",
+    "ServerSentEvent",
+    "ServerSentEventParser",
     "ServiceUnavailableError",
     "UnprocessableEntityError",
     "ValidationError",

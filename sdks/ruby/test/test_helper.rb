@@ -66,6 +66,7 @@ class FakeServer
       [599, {}, "#{e.class}: #{e.message}"]
     end
     return @hanging.pop if answer == :hang
+    return stream(socket, answer) if answer.is_a?(EventStreamReply)
 
     status, headers, body = answer
     body = body.to_s
@@ -76,6 +77,19 @@ class FakeServer
     nil
   ensure
     socket.close
+  end
+
+  # A text/event-stream answer without a length: the body ends when the connection closes.
+  def stream(socket, reply)
+    socket.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nX-Request-ID: req_stream\r\n" \
+                 "Connection: close\r\n\r\n")
+    reply.chunks.each do |chunk|
+      socket.write(chunk)
+      socket.flush
+    end
+    socket.read(1) if reply.hang # returns once the client closed the connection
+  ensure
+    reply.disconnected << true
   end
 
   def read_request(socket)
@@ -91,6 +105,25 @@ class FakeServer
     body = headers["content-length"] ? socket.read(headers["content-length"].to_i) : ""
     path, query = target.split("?", 2)
     Request.new(method: method, path: path, query: URI.decode_www_form(query.to_s).to_h, headers: headers, body: body)
+  end
+end
+
+# What a FakeServer handler returns for an event stream: the chunks, then the connection closed, or
+# held open (`hang`) until the client closes it, which `disconnected` reports.
+class EventStreamReply
+  attr_reader :chunks, :hang, :disconnected
+
+  def initialize(*chunks, hang: false)
+    @chunks = chunks
+    @hang = hang
+    @disconnected = Queue.new
+  end
+
+  # Whether the client closed the connection (waiting up to `seconds` for it).
+  def disconnected?(seconds = 5)
+    deadline = Process.clock_gettime(Process::CLOCK_MONOTONIC) + seconds
+    sleep 0.01 while @disconnected.empty? && Process.clock_gettime(Process::CLOCK_MONOTONIC) < deadline
+    !@disconnected.empty?
   end
 end
 

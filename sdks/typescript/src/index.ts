@@ -9,11 +9,14 @@ export {
   type RequestOptions,
   type RequestSpec,
   type RetryEvent,
+  type StreamSpec,
   VoltasisCore,
 } from "./core/client-core.js";
 export * from "./core/errors.js";
+export { DEFAULT_RECONNECT_MS, EventStream, type StreamConnector } from "./core/event-stream.js";
 export { type ListSpec, Page, PagePromise, type PageResponse } from "./core/pagination.js";
 export { DEFAULT_MAX_RETRIES, MAX_RETRY_AFTER_MS } from "./core/retry.js";
+export { type ServerSentEvent, ServerSentEventParser } from "./core/sse.js";
 export {
   unwrapWebhook,
   type VerifyWebhookOptions,

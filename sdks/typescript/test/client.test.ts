@@ -29,6 +29,7 @@ describe("configuration", () => {
       "Bearer eyJ.token",
       null,
     ]);
+    expect(() => new Voltasis({ apiKey: "vlt_live_a", accessToken: "eyJ.b" })).toThrow(/not two different/);
   });
 
   it("defaults to http://127.0.0.1:3000; a base URL written with /v1 (as the seeds do) works too", () => {

@@ -112,6 +112,10 @@ describe("refresh rotation", () => {
   it("re-using a spent refresh token revokes the whole family", async () => {
     const account = await registerAccount(t.app);
     const first = (await refresh(account.refreshToken)).json().data;
+    // Both access tokens in use, so that this process holds them when the family is revoked.
+    for (const token of [account.accessToken, first.access_token]) {
+      expect((await me({ authorization: `Bearer ${token}` })).statusCode).toBe(200);
+    }
     const reuse = expectError(await refresh(account.refreshToken), 401, "UNAUTHORIZED");
     expect(reuse.details).toEqual({ reason: "refresh_token_reused" });
     // Everything the family produced stops working: the rotated pair and the original access token.

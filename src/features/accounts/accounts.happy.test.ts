@@ -99,6 +99,8 @@ describe("accounts: register, login, refresh, logout, me", () => {
     expect((await call(t.app, next.access_token, { method: "GET", url: "/v1/auth/me" })).statusCode).toBe(
       200,
     );
+    const old = await call(t.app, account.accessToken, { method: "GET", url: "/v1/auth/me" });
+    expect(old.statusCode, old.body).toBe(200);
     const again = await t.app.inject({
       method: "POST",
       url: "/v1/auth/refresh",

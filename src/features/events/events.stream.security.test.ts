@@ -133,6 +133,8 @@ describe("events stream: X-Organization-ID (SPEC §3)", () => {
     });
     opened.push(stream);
     expect(stream.status).toBe(200);
+    // Their own organization is followed too, so that its events are on their way to streams.
+    await follow(stranger.accessToken);
     await post(stranger.accessToken, "/v1/tags", { name: "in the stranger's own organization" });
     const here = await post(owner.accessToken, "/v1/projects", { name: "In the owner's" });
     const events = await upTo(stream, here.id);

@@ -139,17 +139,25 @@ describe("members: roles and credentials", () => {
 
   it("a demoted admin loses write access at once", async () => {
     const user = await memberWithToken(t.app, first.accessToken, "admin");
-    await call(t.app, first.accessToken, {
+    // Used as an admin first, so that the process knows the token with its old role.
+    expect((await call(t.app, user.accessToken, { method: "GET", url: "/v1/users" })).statusCode).toBe(200);
+    const demoted = await call(t.app, first.accessToken, {
       method: "PATCH",
       url: `/v1/users/${user.id}`,
       payload: { role: "member" },
     });
+    expect(demoted.statusCode, demoted.body).toBe(200);
     const res = await call(t.app, user.accessToken, {
       method: "PATCH",
       url: `/v1/users/${firstMember.id}`,
       payload: { role: "manager" },
     });
-    expectError(res, 403, "FORBIDDEN");
+    expect(expectError(res, 403, "FORBIDDEN").details).toMatchObject({ reason: "insufficient_scope" });
+    const target = await call(t.app, first.accessToken, {
+      method: "GET",
+      url: `/v1/users/${firstMember.id}`,
+    });
+    expect(target.json().data.role).toBe("member");
   });
 
   it("a user of two organizations manages the other one's members with X-Organization-ID", async () => {

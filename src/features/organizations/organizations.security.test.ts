@@ -80,6 +80,13 @@ describe("organizations: who may do what, and tenancy", () => {
     expect(ids(await call(t.app, other.accessToken, { method: "GET", url: "/v1/organizations" }))).toEqual([
       other.orgId,
     ]);
+    // Switched into it once, so that this process knows the membership when it ends.
+    const switched = await call(t.app, user.accessToken, {
+      method: "GET",
+      url: "/v1/organization",
+      headers: { "x-organization-id": other.orgId },
+    });
+    expect(switched.statusCode).toBe(200);
 
     const removed = await call(t.app, other.accessToken, { method: "DELETE", url: `/v1/users/${added.id}` });
     expect(removed.statusCode).toBe(204);

@@ -67,11 +67,14 @@ describe("POST /v1/sandbox/reset", () => {
     await scribble();
     const before = (await api(testKey, "GET", "/v1/sandbox")).json().data;
 
+    // Seconds pass between the twin's creation and its reset, so that reset_at must move.
+    clock.advance(5_000);
     const res = await api(owner.accessToken, "POST", "/v1/sandbox/reset");
     expect(res.statusCode, res.body).toBe(200);
     const after = res.json().data;
     expect(after).toMatchObject({ organization_id: twinId, live_organization_id: owner.orgId, mode: "test" });
-    expect(Date.parse(after.reset_at)).toBeGreaterThanOrEqual(Date.parse(before.reset_at));
+    expect(Date.parse(after.reset_at)).toBeGreaterThan(Date.parse(before.reset_at));
+    expect((await api(testKey, "GET", "/v1/sandbox")).json().data.reset_at).toBe(after.reset_at);
 
     const projects = await names(testKey, "/v1/projects");
     expect(projects.sort()).toEqual(PROJECTS.map((p) => p.name).sort());

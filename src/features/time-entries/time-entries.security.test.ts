@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKey } from "../../../test/helpers/api-keys.js";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
 import { type Account, call, expectError, registerAccount } from "../../../test/helpers/fixtures.js";
-import { memberWithToken } from "../../../test/helpers/members.js";
+import { addExistingAccount, memberWithToken } from "../../../test/helpers/members.js";
 import { at, timeFixtures } from "./test-fixtures.js";
 
 let t: TestApp;
@@ -224,6 +224,16 @@ describe("time entries: other organizations", () => {
       const current = await call(t.app, token, { method: "GET", url: "/v1/time-entries/current" });
       expect(current.json().data).toBeNull();
     }
+    // The stranger's user could never see it anyway: the timer's own person, asking for their
+    // current timer in another organization, is what only the organization filter keeps apart.
+    await addExistingAccount(t.app, stranger.accessToken, owner, "member");
+    const elsewhere = await call(t.app, owner.accessToken, {
+      method: "GET",
+      url: "/v1/time-entries/current",
+      headers: { "x-organization-id": stranger.orgId },
+    });
+    expect(elsewhere.statusCode, elsewhere.body).toBe(200);
+    expect(elsewhere.json().data).toBeNull();
     expect(await row(entry.id)).toEqual(before);
   });
 

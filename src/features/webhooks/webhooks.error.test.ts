@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
 import { type Account, expectError, registerAccount } from "../../../test/helpers/fixtures.js";
 import { ownerApi } from "../../../test/helpers/resources.js";
+import { newId } from "../../platform/ids.js";
 
 let t: TestApp;
 let owner: Account;
@@ -180,13 +181,31 @@ describe("bad input", () => {
 
   it("a disabled webhook cannot be pinged or redelivered → 409 webhook_disabled", async () => {
     const hook = await create("/v1/webhooks", { url: PUBLIC_URL, events: ["tag.deleted"], enabled: false });
-    const res = await api("POST", `/v1/webhooks/${hook.id}/test`);
-    expect(expectError(res, 409, "CONFLICT").details).toMatchObject({ reason: "webhook_disabled" });
+    // A delivery made while it was enabled (written here: this app would send it to PUBLIC_URL).
+    const earlier = newId("delivery");
+    await t.db
+      .insertInto("webhook_deliveries")
+      .values({
+        id: earlier,
+        organization_id: owner.orgId,
+        webhook_id: hook.id,
+        event_id: newId("event"),
+        event_name: "tag.deleted",
+        payload: "{}",
+        status: "succeeded",
+        created_at: new Date(),
+        completed_at: new Date(),
+      })
+      .execute();
+    for (const path of ["test", `deliveries/${earlier}/redeliver`]) {
+      const res = await api("POST", `/v1/webhooks/${hook.id}/${path}`);
+      expect(expectError(res, 409, "CONFLICT").details, path).toMatchObject({ reason: "webhook_disabled" });
+    }
     const deliveries = await t.db
       .selectFrom("webhook_deliveries")
       .select("id")
       .where("webhook_id", "=", hook.id)
       .execute();
-    expect(deliveries).toEqual([]);
+    expect(deliveries).toEqual([{ id: earlier }]);
   });
 });

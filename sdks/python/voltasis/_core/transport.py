@@ -17,7 +17,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from datetime import date, datetime, timezone
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar, cast
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union, cast
 
 from .errors import (
     APIConnectionError,
@@ -28,6 +28,7 @@ from .errors import (
 )
 from .headers import Headers
 from .pagination import Page, Paginator
+from .streaming import EventStream
 from .version import VERSION
 
 logger = logging.getLogger("voltasis")
@@ -68,12 +69,16 @@ NOT_GIVEN = NotGiven()
 
 
 class Response:
-    """A successful response: status, headers and body as received."""
+    """A successful response: status, headers and body as received. A stream's body is not read:
+    `raw` is the open response to read it from."""
 
-    def __init__(self, status: int, headers: Headers, body: bytes) -> None:
+    def __init__(
+        self, status: int, headers: Headers, body: bytes, raw: Optional[http.client.HTTPResponse] = None
+    ) -> None:
         self.status = status
         self.headers = headers
         self.body = body
+        self.raw = raw
 
     @property
     def request_id(self) -> Optional[str]:
@@ -157,10 +162,12 @@ class BaseClient:
         idempotency_key: Optional[str] = None,
         extra_headers: Optional[Mapping[str, str]] = None,
         timeout: Optional[float] = None,
+        stream: bool = False,
     ) -> Response:
         """Sends one API request, retrying what is safe to retry, and returns the response or
         raises the typed error. `idempotent` asks for a generated Idempotency-Key (UUID v4) that
-        stays the same across the retries, so the server runs the request at most once."""
+        stays the same across the retries, so the server runs the request at most once. `stream`
+        returns a 2xx answer as soon as its headers arrive, its body unread (`Response.raw`)."""
         headers = self._headers(authenticated, extra_headers)
         key = idempotency_key or (str(uuid.uuid4()) if idempotent else None)
         if key:
@@ -174,7 +181,7 @@ class BaseClient:
         attempt = 0
         while True:
             try:
-                status, response_headers, content = self._send(method, url, headers, data, timeout)
+                status, response_headers, content = self._send(method, url, headers, data, timeout, stream)
                 logger.debug("%s %s -> %d (%s)", method, url, status, response_headers.get("X-Request-ID"))
             except APIConnectionError as error:
                 if not replayable or attempt >= self.max_retries:
@@ -182,6 +189,8 @@ class BaseClient:
                 delay = self._backoff(attempt)
                 self._log_retry(method, path, attempt, delay, str(error))
             else:
+                if isinstance(content, http.client.HTTPResponse):
+                    return Response(status, response_headers, b"", content)
                 if status < 400:
                     return Response(status, response_headers, content)
                 error = error_from_response(status, response_headers, content)
@@ -209,6 +218,16 @@ class BaseClient:
 
         return Paginator(fetch, _given(query), cursor=cursor)
 
+    def stream(self, path: str, query: Mapping[str, Any], **kwargs: Any) -> EventStream[Any]:
+        """An endless event stream, connected before this returns (see EventStream)."""
+        headers = {"Accept": "text/event-stream", **(kwargs.pop("extra_headers", None) or {})}
+
+        def connect(last_event_id: Optional[str]) -> Response:
+            resume = {"Last-Event-ID": last_event_id} if last_event_id else {}
+            return self.request("GET", path, query=query, extra_headers={**headers, **resume}, stream=True, **kwargs)
+
+        return EventStream(connect, sleep=self._sleep)
+
     def _headers(self, authenticated: bool, extra: Optional[Mapping[str, str]]) -> Dict[str, str]:
         headers = {
             "Accept": "application/json",
@@ -223,12 +242,18 @@ class BaseClient:
         return headers
 
     def _send(
-        self, method: str, url: str, headers: Dict[str, str], data: Optional[bytes], timeout: Optional[float]
-    ) -> Tuple[int, Headers, bytes]:
+        self,
+        method: str,
+        url: str,
+        headers: Dict[str, str],
+        data: Optional[bytes],
+        timeout: Optional[float],
+        stream: bool = False,
+    ) -> Tuple[int, Headers, Union[bytes, http.client.HTTPResponse]]:
         seconds = timeout or self.timeout
         request = urllib.request.Request(url, data=data, headers=headers, method=method)
         try:
-            return self._exchange(request, seconds)
+            return self._exchange(request, seconds, stream)
         except (socket.timeout, TimeoutError) as error:
             raise APITimeoutError(f"No response from {url} within {seconds} s") from error
         except urllib.error.URLError as error:
@@ -238,13 +263,18 @@ class BaseClient:
         except (OSError, http.client.HTTPException) as error:
             raise APIConnectionError(f"Connection to {url} failed: {error!r}") from error
 
-    def _exchange(self, request: urllib.request.Request, timeout: float) -> Tuple[int, Headers, bytes]:
+    def _exchange(
+        self, request: urllib.request.Request, timeout: float, stream: bool = False
+    ) -> Tuple[int, Headers, Union[bytes, http.client.HTTPResponse]]:
         try:
             response = self._opener.open(request, timeout=timeout)
             status = response.status
         except urllib.error.HTTPError as error:
             # urllib raises for every 4xx and 5xx; it is still a response.
             response, status = error, error.code
+        if stream and status < 400:
+            # Its reads keep the socket's timeout: silence that long is a dead connection.
+            return status, Headers(response.headers.items()), response
         try:
             return status, Headers(response.headers.items()), response.read() if response.fp else b""
         finally:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Literal, Mapping, Optional, Union
 
 from .._core.pagination import Paginator
+from .._core.streaming import EventStream
 from .._core.transport import APIResource, NOT_GIVEN, NotGiven, encode_path
 from ..types.models import Event
 
@@ -113,7 +114,7 @@ class Events(APIResource):
         last_event_id: Union[str, NotGiven] = NOT_GIVEN,
         extra_headers: Optional[Mapping[str, str]] = None,
         timeout: Optional[float] = None,
-    ) -> bytes:
+    ) -> EventStream[Event]:
         """Follow the organization's events live (Server-Sent Events).
 
         Each event as `id: <event id>`, `event: <event name>` and `data: <the event as GET
@@ -126,7 +127,9 @@ class Events(APIResource):
 
         Requires scope `read:events` (or a scope that includes it).
 
-        Returns the file's bytes as the API sent them.
+        Returns once the server accepted the stream: an iterator (and context manager) over each
+        event as it comes, reconnecting with `Last-Event-ID` when the connection drops; `close()` or
+        leaving the `with` block closes it. The timeout bounds the connection and each silence.
 
         Args:
             last_event_id: Resume after this event (when the Last-Event-ID header is absent): the
@@ -134,9 +137,9 @@ class Events(APIResource):
             extra_headers: More request headers (`If-Match`, say).
             timeout: Seconds for this request instead of the client's timeout.
         """
-        return self._client.request(
-            "GET",
+        return self._client.stream(
             "/v1/events/stream",
-            extra_headers={"Accept": "*/*", **(extra_headers or {})},
+            {"last_event_id": last_event_id},
+            extra_headers=extra_headers,
             timeout=timeout,
-        ).body
+        )

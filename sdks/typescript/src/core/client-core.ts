@@ -10,7 +10,9 @@ import {
   APIError,
   APIUserAbortError,
   errorFromResponse,
+  VoltasisError,
 } from "./errors.js";
+import { EventStream } from "./event-stream.js";
 import { type ListSpec, PagePromise, type PageResponse } from "./pagination.js";
 import { DEFAULT_MAX_RETRIES, isRetryable, retryDelayMs } from "./retry.js";
 
@@ -23,7 +25,10 @@ export interface ClientOptions {
    * to `VOLTASIS_API_KEY`; `null` sends no credential even when that variable is set.
    */
   apiKey?: string | null | undefined;
-  /** A user's access token (from `auth.login`, or an OAuth token): sent exactly as an API key is. */
+  /**
+   * Any other Bearer token, read better under this name: a user's access token (from
+   * `auth.login`) or an OAuth 2.0 access token. Sent exactly as an API key is; give one of the two.
+   */
   accessToken?: string | undefined;
   /** The server, without `/v1`. Defaults to `VOLTASIS_BASE_URL`, else `http://127.0.0.1:3000`. */
   baseURL?: string | undefined;
@@ -71,8 +76,18 @@ export interface RequestSpec {
   body?: unknown;
   /** Send an Idempotency-Key (POST and PATCH), the same on every retry. */
   idempotent?: boolean;
-  /** `json`: return `data` of the envelope; `empty`: a 204; `file`: the Response as is. */
-  response: "json" | "empty" | "file";
+  /**
+   * `json`: return `data` of the envelope; `empty`: a 204; `file`: the Response as is; `stream`:
+   * the Response as soon as its headers arrive, its body (an endless event stream) unread.
+   */
+  response: "json" | "empty" | "file" | "stream";
+}
+
+/** An event stream (`text/event-stream`), as a generated method describes it to the transport. */
+export interface StreamSpec {
+  method: "GET";
+  path: string;
+  query?: object | undefined;
 }
 
 interface Attempt {
@@ -89,6 +104,11 @@ export class VoltasisCore {
   readonly #fetch: typeof fetch;
 
   constructor(options: ClientOptions = {}) {
+    const { apiKey, accessToken } = options;
+    if (apiKey && accessToken && apiKey !== accessToken) {
+      // Both are the one Bearer credential: sending one of two silently would surprise.
+      throw new VoltasisError("Give apiKey or accessToken, not two different credentials");
+    }
     this.#options = options;
     this.#token =
       options.apiKey ??
@@ -116,6 +136,23 @@ export class VoltasisCore {
     return PagePromise.start<T>(spec, async (query) => {
       const { json } = await this.#send({ ...spec, query, response: "json" }, options);
       return json as PageResponse<T>;
+    });
+  }
+
+  /**
+   * An endless event stream: resolves once the server accepted it (the attempt keeps the timeout
+   * and the retries of any request), then yields each event's `data` as it comes, reconnecting
+   * with `Last-Event-ID` when the connection drops. See EventStream.
+   */
+  async stream<T>(spec: StreamSpec, options: RequestOptions = {}): Promise<EventStream<T>> {
+    const connect = async (lastEventId: string | undefined) => {
+      const headers = lastEventId ? { ...options.headers, "Last-Event-ID": lastEventId } : options.headers;
+      const { response } = await this.#send({ ...spec, response: "stream" }, { ...options, headers });
+      return response;
+    };
+    return EventStream.open<T>(connect, {
+      idleTimeoutMs: options.timeout ?? this.timeout,
+      signal: options.signal,
     });
   }
 
@@ -161,6 +198,8 @@ export class VoltasisCore {
         body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
         signal: controller.signal,
       });
+      // The body of a stream never ends: it is read by EventStream, without this timeout.
+      if (spec.response === "stream" && response.ok) return { response, json: undefined };
       // The whole body is read under the same timeout, so a stalled body is retried too.
       const bytes = await response.arrayBuffer();
       const text = new TextDecoder().decode(bytes);
@@ -203,7 +242,9 @@ export class VoltasisCore {
   }
 
   #headers(spec: RequestSpec, options: RequestOptions): Record<string, string> {
-    const headers: Record<string, string> = { Accept: "application/json" };
+    const headers: Record<string, string> = {
+      Accept: spec.response === "stream" ? "text/event-stream" : "application/json",
+    };
     if (spec.body !== undefined) headers["Content-Type"] = "application/json";
     if (this.#token) headers.Authorization = `Bearer ${this.#token}`;
     if (this.#options.organizationId) headers["X-Organization-ID"] = this.#options.organizationId;

@@ -56,13 +56,18 @@ module Voltasis
     end
 
     # One operation, as the generated resources describe it: what `data` becomes (a model, nil for
-    # a 204, the text of a file) or, for a list, a lazy List over all its pages.
+    # a 204, the text of a file) or, for a list, a lazy List over all its pages; for an event
+    # stream, the connected EventStream, or with a block, each event given to the block.
     def execute(method:, path:, params: nil, request_options: nil, response: :envelope, model: Model,
-                idempotent: false, cursor: false)
+                idempotent: false, cursor: false, &block)
       options = params ? params.request_options : RequestOptions.coerce(request_options)
       query = params ? params.query : {}
       if response == :list
         return List.new(self, path: path, query: query, options: options, model: model, cursor: cursor)
+      end
+      if response == :event_stream
+        stream = EventStream.new(@transport, path: path, query: query, options: options, model: model)
+        return block ? stream.each(&block) : stream
       end
 
       body = params&.body

@@ -69,9 +69,11 @@ module Voltasis
       nil
     end
 
+    # @param on_answer [Proc, nil] called with each attempt's Net::HTTPResponse before its body is
+    #   read: an event stream reads the body of a 2xx itself (see EventStream)
     # @return [Response] a 2xx or 3xx answer
     # @raise [APIStatusError, APIConnectionError] after the retries
-    def perform(method, path, query: nil, body: nil, options: RequestOptions.new, idempotent: false)
+    def perform(method, path, query: nil, body: nil, options: RequestOptions.new, idempotent: false, on_answer: nil)
       uri = url(path, query)
       headers = @headers.merge(options.headers || {})
       key = options.idempotency_key || (SecureRandom.uuid if idempotent)
@@ -83,7 +85,7 @@ module Voltasis
 
       (1..).each do |attempt|
         started = Process.clock_gettime(Process::CLOCK_MONOTONIC)
-        response, error = attempt_once(method, uri, headers, payload, timeout)
+        response, error = attempt_once(method, uri, headers, payload, timeout, on_answer)
         delay = retry_delay(response, error, attempt - 1, key) if attempt <= max_retries
         report(method, uri, attempt, response, error, delay, started)
         if delay
@@ -107,14 +109,14 @@ module Voltasis
     end
 
     # @return [Array(Response, nil), Array(nil, APIConnectionError)]
-    def attempt_once(method, uri, headers, payload, timeout)
+    def attempt_once(method, uri, headers, payload, timeout, on_answer = nil)
       http = Net::HTTP.new(uri.host, uri.port)
       http.use_ssl = uri.scheme == "https"
       http.open_timeout = http.read_timeout = http.write_timeout = timeout
       http.max_retries = 0 # the retries are ours, counted and reported
       request = Net::HTTPGenericRequest.new(METHODS.fetch(method), !payload.nil?, true, uri.request_uri, headers)
       request.body = payload
-      answer = http.start { |connection| connection.request(request) }
+      answer = http.start { |connection| connection.request(request, &on_answer) }
       response_headers = answer.each_header.to_h
       [Response.new(answer.code.to_i, response_headers, answer.body.to_s.dup.force_encoding(Encoding::UTF_8)), nil]
     rescue *TIMEOUT_ERRORS

@@ -85,17 +85,24 @@ module Voltasis
       #
       # Requires scope `read:events` (or a scope that includes it).
       #
+      # Returns once the server accepted the stream. With a block, gives it each event as it comes
+      # (reconnecting with Last-Event-ID when the connection drops) until `break`, which closes it;
+      # without one, returns the EventStream (Enumerable; `close` it).
+      #
       # `GET /v1/events/stream`
       # @param params [Hash] the keyword arguments:
       # @option params [String] :last_event_id Resume after this event (when the Last-Event-ID header is absent): the stored events after it come first, then live ones.
       # @option params [Hash] :request_options idempotency_key, timeout, max_retries, headers
-      # @return [String]
-      def stream(**params)
+      # @yieldparam event [Voltasis::Models::Event]
+      # @return [Voltasis::EventStream]
+      def stream(**params, &block)
         @client.execute(
           method: :get,
           path: "/v1/events/stream",
           params: StreamParams.new(**params),
-          response: :file
+          response: :event_stream,
+          model: Voltasis::Models::Event,
+          &block
         )
       end
     end
