@@ -12,6 +12,8 @@ import { registerRetention } from "./features/logs/retention.js";
 import { logRoutes } from "./features/logs/routes.js";
 import { memberRoutes } from "./features/members/routes.js";
 import { NAMED_SCHEMAS } from "./features/named-schemas.js";
+import { oauthProtocolRoutes } from "./features/oauth/protocol-routes.js";
+import { oauthRoutes } from "./features/oauth/routes.js";
 import { organizationRoutes } from "./features/organizations/routes.js";
 import { projectRoutes } from "./features/projects/routes.js";
 import { reportRoutes } from "./features/reports/routes.js";
@@ -155,7 +157,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(jobRoutes, { prefix: `/${version}`, ...features });
     await app.register(logRoutes, { prefix: `/${version}`, ...features });
     await app.register(sandboxRoutes, { prefix: `/${version}`, ...features });
+    await app.register(oauthRoutes, { prefix: `/${version}/oauth`, ...features });
   }
+  // The OAuth protocol's own endpoints (RFC 6749, 7009, 8414) are not versioned with the API.
+  await app.register(oauthProtocolRoutes, { db: database.db, authenticator });
   // The web console at `/`, after the API so that every API path keeps its own answer.
   await app.register(consolePlugin, { db: database.db, authenticator, config });
   const workers = { db: database.db, config, background, clock };

@@ -46,6 +46,12 @@ type Client struct {
 	Logs *LogsService
 	// Sandbox: Get, Reset.
 	Sandbox *SandboxService
+	// OauthApps: Create, List, Get, Update, Delete, RotateSecret.
+	OauthApps *OauthAppsService
+	// OauthGrants: List, Get, Delete.
+	OauthGrants *OauthGrantsService
+	// OauthAuthorizationRequests: Get, Approve, Deny.
+	OauthAuthorizationRequests *OauthAuthorizationRequestsService
 
 	core *core
 }
@@ -71,4 +77,7 @@ func (c *Client) attach() {
 	c.Jobs = &JobsService{core: c.core}
 	c.Logs = &LogsService{core: c.core}
 	c.Sandbox = &SandboxService{core: c.core}
+	c.OauthApps = &OauthAppsService{core: c.core}
+	c.OauthGrants = &OauthGrantsService{core: c.core}
+	c.OauthAuthorizationRequests = &OauthAuthorizationRequestsService{core: c.core}
 }

@@ -36,7 +36,7 @@ type LogListParams struct {
 	// Only audit entries of this event name.
 	Action *string `query:"action"`
 	// Only audit entries about this kind of resource. One of `api_key`, `webhook`, `member`,
-	// `settings`, `organization`, `sandbox`.
+	// `settings`, `organization`, `sandbox`, `oauth_app`, `oauth_grant`.
 	ResourceType *string `query:"resource_type"`
 	// Only audit entries about this resource.
 	ResourceID *string `query:"resource_id"`

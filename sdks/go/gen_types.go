@@ -752,6 +752,133 @@ type Sandbox struct {
 	NextResetAt time.Time `json:"next_reset_at"`
 }
 
+// OauthApp is the OAuthApp resource.
+type OauthApp struct {
+	ID string `json:"id"`
+	// The app's OAuth `client_id`: the same as its id.
+	ClientID string `json:"client_id"`
+	// Shown to people on the consent screen.
+	Name string `json:"name"`
+	// `confidential`: a server that keeps a client secret; `public`: a single-page or native app, which
+	// cannot, and has none (PKCE protects its codes). One of `confidential`, `public`.
+	ClientType   string   `json:"client_type"`
+	RedirectUris []string `json:"redirect_uris"`
+	// The last 4 characters of the client secret, to recognise it; null for a public app.
+	SecretLast4 *string `json:"secret_last4"`
+	CreatedBy   string  `json:"created_by"`
+	// When the app was registered.
+	CreatedAt time.Time `json:"created_at"`
+	// When the app last changed (its secret included).
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// OauthAppWithSecret is the OAuthAppWithSecret resource.
+type OauthAppWithSecret struct {
+	ID string `json:"id"`
+	// The app's OAuth `client_id`: the same as its id.
+	ClientID string `json:"client_id"`
+	// Shown to people on the consent screen.
+	Name string `json:"name"`
+	// `confidential`: a server that keeps a client secret; `public`: a single-page or native app, which
+	// cannot, and has none (PKCE protects its codes). One of `confidential`, `public`.
+	ClientType   string   `json:"client_type"`
+	RedirectUris []string `json:"redirect_uris"`
+	// The last 4 characters of the client secret, to recognise it; null for a public app.
+	SecretLast4 *string `json:"secret_last4"`
+	CreatedBy   string  `json:"created_by"`
+	// When the app was registered.
+	CreatedAt time.Time `json:"created_at"`
+	// When the app last changed (its secret included).
+	UpdatedAt time.Time `json:"updated_at"`
+	// The client secret, shown only in this response (store it now; only its hash is kept); null for a
+	// public app.
+	ClientSecret *string `json:"client_secret"`
+}
+
+// OauthGrant is the OAuthGrant resource.
+type OauthGrant struct {
+	ID string `json:"id"`
+	// The app the person authorized.
+	App OauthGrantApp `json:"app"`
+	// The person who authorized it; the app acts as them, never beyond their role.
+	UserID string `json:"user_id"`
+	// Every scope the person granted the app in this organization.
+	Scopes []string `json:"scopes"`
+	// `revoked` once the person, an admin or the app's deletion ended it. One of `active`, `revoked`.
+	Status string `json:"status"`
+	// When the person first authorized the app.
+	CreatedAt time.Time `json:"created_at"`
+	// When the grant last changed.
+	UpdatedAt time.Time `json:"updated_at"`
+	// When it was revoked; null while active.
+	RevokedAt *time.Time `json:"revoked_at"`
+}
+
+// OauthGrantApp is part of OauthGrant. The app the person authorized.
+type OauthGrantApp struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// OauthAuthorizationRequest is the OAuthAuthorizationRequest resource.
+type OauthAuthorizationRequest struct {
+	ID string `json:"id"`
+	// The app asking.
+	App OauthAuthorizationRequestApp `json:"app"`
+	// Where the browser returns after the decision.
+	RedirectURI string `json:"redirect_uri"`
+	// What the app asks for.
+	Scopes []OauthAuthorizationRequestScope `json:"scopes"`
+	// The organizations you may authorize the app for, one to pick.
+	Organizations []OauthAuthorizationRequestOrganization `json:"organizations"`
+	// The request must be decided before this.
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// OauthAuthorizationRequestApp is part of OauthAuthorizationRequest. The app asking.
+type OauthAuthorizationRequestApp struct {
+	Name string `json:"name"`
+	// `confidential`: a server that keeps a client secret; `public`: a single-page or native app, which
+	// cannot, and has none (PKCE protects its codes). One of `confidential`, `public`.
+	ClientType string `json:"client_type"`
+}
+
+// OauthAuthorizationRequestScope is part of OauthAuthorizationRequest.
+type OauthAuthorizationRequestScope struct {
+	// A coarse scope (`read`, `write`, `delete`, `admin`) or a fine one (`<action>:<resource>`). One of
+	// `read`, `write`, `delete`, `admin`, `read:organization`, `write:organization`, `read:users`,
+	// `write:users`, `delete:users`, `read:api-keys`, `write:api-keys`, `delete:api-keys`,
+	// `read:webhooks`, `write:webhooks`, `delete:webhooks`, `read:settings`, `write:settings`,
+	// `read:clients`, `write:clients`, `delete:clients`, `read:projects`, `write:projects`,
+	// `delete:projects`, `read:tasks`, `write:tasks`, `delete:tasks`, `read:tags`, `write:tags`,
+	// `delete:tags`, `read:time-entries`, `write:time-entries`, `delete:time-entries`, `read:reports`,
+	// `read:jobs`, `write:jobs`, `read:logs`, `read:events`, `read:oauth-apps`, `write:oauth-apps`,
+	// `delete:oauth-apps`, `read:oauth-grants`, `delete:oauth-grants`.
+	Scope string `json:"scope"`
+	// The scope in words.
+	Description string `json:"description"`
+}
+
+// OauthAuthorizationRequestOrganization is part of OauthAuthorizationRequest.
+type OauthAuthorizationRequestOrganization struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Your role there.
+	Role string `json:"role"`
+	// Whether your role there holds every scope asked for (approving otherwise fails).
+	Allowed bool `json:"allowed"`
+	// Whether you already granted this app every scope asked for there: the consent screen may approve
+	// at once.
+	Remembered bool `json:"remembered"`
+}
+
+// OauthDecision is the OAuthDecision resource.
+type OauthDecision struct {
+	// Send the browser here: the app's redirect URI with `code` and `state` (approved) or `error` and
+	// `state` (denied, or a scope your role does not hold).
+	RedirectTo string `json:"redirect_to"`
+}
+
 // HealthCheckResult is what HealthService.Check answers.
 type HealthCheckResult struct {
 	// `degraded`: serving, but Redis is unreachable and rate limits hold per process. One of `ok`,

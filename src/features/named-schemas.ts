@@ -5,6 +5,7 @@ import { EventSchema } from "./events/schemas.js";
 import { JobSchema } from "./jobs/schemas.js";
 import { LogEntrySchema, UsageSchema } from "./logs/schemas.js";
 import { MEMBER_SCHEMAS } from "./members/schemas.js";
+import { OAUTH_SCHEMAS } from "./oauth/schemas.js";
 import { ORGANIZATION_SCHEMAS } from "./organizations/schemas.js";
 import { ProjectSchema } from "./projects/schemas.js";
 import { DetailedEntrySchema, SummarySchema } from "./reports/schemas.js";
@@ -46,4 +47,5 @@ export const NAMED_SCHEMAS = [
   DeliverySchema,
   JobSchema,
   SandboxSchema,
+  ...OAUTH_SCHEMAS,
 ];

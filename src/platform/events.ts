@@ -43,6 +43,8 @@ const AUDITED_RESOURCES = new Set([
   "settings",
   "organization",
   "sandbox",
+  "oauth_app",
+  "oauth_grant",
 ]);
 
 /** The body every subscriber receives for an event, exactly as SPEC §7 shows it. */

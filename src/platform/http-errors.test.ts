@@ -379,7 +379,7 @@ describe("OpenAPI", () => {
     const doc = res.json();
     expect(doc.openapi).toBe("3.1.0");
     const me = doc.paths["/v1/auth/me"].get;
-    expect(me.security).toEqual([{ bearerAuth: [] }]);
+    expect(me.security).toEqual([{ bearerAuth: [] }, { oauth2: [] }]);
     expect(me.responses["401"]).toBeDefined();
     expect(doc.components.schemas.ErrorEnvelope).toBeDefined();
     const docs = await t.app.inject({ method: "GET", url: "/docs/" });

@@ -21,6 +21,10 @@ export const ID_PREFIXES = {
   logEntry: "log",
   attempt: "att",
   invitation: "inv",
+  oauthApp: "oap",
+  oauthGrant: "ogr",
+  oauthRequest: "oar",
+  oauthSession: "oas",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -2,6 +2,8 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
+import { describeScope } from "./auth/scope-words.js";
+import { ALL_SCOPES } from "./auth/scopes.js";
 import { shapeDocument } from "./openapi-document.js";
 import { API_VERSIONS, type ApiVersion, BETA_VERSIONS, STABLE_VERSION, versionOf } from "./versions.js";
 
@@ -11,6 +13,28 @@ declare module "fastify" {
     openapiDocument(version: ApiVersion): unknown;
   }
 }
+
+/**
+ * How a third-party app obtains a Bearer token (features/oauth): authorization code with PKCE
+ * (S256), described here so that the reference names the endpoints and every scope in words. The
+ * token is then sent as `bearerAuth`; the endpoints themselves speak RFC 6749 and are listed by
+ * the RFC 8414 metadata at `/.well-known/oauth-authorization-server`.
+ */
+const OAUTH2_SCHEME = {
+  type: "oauth2" as const,
+  description:
+    "Third-party apps: authorization code with PKCE (S256 only), a person's consent on the console, " +
+    "tokens that act as that person in one organization, never beyond their role. Metadata (RFC 8414): " +
+    "`/.well-known/oauth-authorization-server`; revocation (RFC 7009): `POST /oauth/revoke`.",
+  flows: {
+    authorizationCode: {
+      authorizationUrl: "/oauth/authorize",
+      tokenUrl: "/oauth/token",
+      refreshUrl: "/oauth/token",
+      scopes: Object.fromEntries(ALL_SCOPES.map((scope) => [scope, describeScope(scope)])),
+    },
+  },
+};
 
 // The stable version keeps @fastify/swagger's own name: @fastify/swagger-ui's /docs/json reads it.
 const decoratorOf = (version: ApiVersion) => (version === STABLE_VERSION ? "swagger" : `openapi_${version}`);
@@ -45,8 +69,10 @@ export const openApiPlugin = fp(
               bearerAuth: {
                 type: "http",
                 scheme: "bearer",
-                description: "An API key (`vlt_live_…`) or a user access token (`vlt_at_…`)",
+                description:
+                  "An API key (`vlt_live_…`), a user access token (`vlt_at_…`) or an app's OAuth access token (`vlt_oat_…`, see `oauth2`)",
               },
+              oauth2: OAUTH2_SCHEME,
             },
           },
         },

@@ -23,7 +23,9 @@ export type IfMatch = "*" | readonly string[];
  * writes (`platform/request-log.ts`, each row with its request's organization), retention
  * (`features/logs/retention.ts`, which deletes by age only) and the daily sandbox reset's claim
  * (`claimDueTwin` in `features/sandbox/store.ts`, which hands out one twin to reset under its own
- * context).
+ * context) and the OAuth protocol's rows (`features/oauth/protocol-store.ts`: a client id, an
+ * authorization request, a code or a token is found by its own key before any organization is
+ * known, and a deleted app's consents end wherever they were given).
  */
 export interface OrgContext {
   readonly orgId: string;

@@ -15,7 +15,12 @@ import { API_VERSIONS } from "../../src/platform/versions.js";
  * is refused as if the project did not exist; its entry in a v2 bulk batch is refused per item.
  * Every version takes the same bodies: each sample is given for /v1 and for /v2.
  */
-export function routeBodies(foreign: { projectId: string; entryId: string }): Record<string, unknown> {
+export function routeBodies(foreign: {
+  projectId: string;
+  entryId: string;
+  /** The attacked organization: B approving an app into it is refused (it is not B's). */
+  orgId?: string;
+}): Record<string, unknown> {
   const v1: Record<string, unknown> = {
     "POST /v1/users": { email: "matrix-new@example.com", role: "member" },
     "PATCH /v1/users/{id}": { role: "admin" },
@@ -45,6 +50,11 @@ export function routeBodies(foreign: { projectId: string; entryId: string }): Re
     "POST /v1/webhooks": { url: "https://93.184.215.14/beta", events: ["tag.deleted"] },
     "PUT /v1/webhooks/{id}": { description: "Taken over" },
     "PATCH /v1/webhooks/{id}": { description: "Taken over" },
+    "POST /v1/oauth/apps": { name: "B's app", redirect_uris: ["https://b.example.com/callback"] },
+    "PATCH /v1/oauth/apps/{id}": { name: "Taken over" },
+    "POST /v1/oauth/authorization-requests/{id}/approve": {
+      organization_id: foreign.orgId ?? "org_01JD6V7W9Q3E4R5T6Y7Z8H9K0P",
+    },
     // v2's bulk routes, named as v1 would name them.
     "POST /v1/time-entries/bulk": { items: [{ start: "2024-01-01T09:00:00Z", duration: 60 }] },
     "PATCH /v1/time-entries/bulk": { items: [{ id: foreign.entryId, description: "Taken over" }] },
@@ -92,7 +102,17 @@ export async function organizationRoutes(
 
 /** Everything the organization owns, to compare before and after: what must not change. */
 export async function snapshotOf(db: Db, orgId: string) {
-  const rows = async (table: "clients" | "projects" | "tasks" | "tags" | "invitations" | "sessions") =>
+  const rows = async (
+    table:
+      | "clients"
+      | "projects"
+      | "tasks"
+      | "tags"
+      | "invitations"
+      | "sessions"
+      | "oauth_apps"
+      | "oauth_grants",
+  ) =>
     (await sql`SELECT * FROM ${sql.table(table)} WHERE organization_id = ${orgId} ORDER BY id`.execute(db))
       .rows;
   return {
@@ -147,5 +167,7 @@ export async function snapshotOf(db: Db, orgId: string) {
       .execute(),
     invitations: await rows("invitations"),
     sessions: await rows("sessions"),
+    oauthApps: await rows("oauth_apps"),
+    oauthGrants: await rows("oauth_grants"),
   };
 }

@@ -3,6 +3,7 @@ import { createKey } from "../helpers/api-keys.js";
 import { createTestApp, type TestApp } from "../helpers/app.js";
 import { type Account, call, expectError, registerAccount } from "../helpers/fixtures.js";
 import { addMember, invite, login } from "../helpers/members.js";
+import { authorizeQuery, oauthTokens, pkcePair, registerApp, startAuthorization } from "../helpers/oauth.js";
 import { asV1, organizationRoutes, routeBodies, snapshotOf } from "../helpers/tenancy.js";
 
 /**
@@ -31,6 +32,10 @@ interface Side {
   deliveryId: string;
   invitationId?: string;
   keyId?: string;
+  /** OAuth apps, consents and authorization requests are the live organization's alone. */
+  oauthAppId?: string;
+  oauthGrantId?: string;
+  authorizationRequestId?: string;
   /** Words that identify this side's data; none may reach the other side. */
   secrets: string[];
 }
@@ -107,6 +112,8 @@ const idsOf = (side: Omit<Side, "secrets">) =>
     side.deliveryId,
     side.invitationId,
     side.keyId,
+    side.oauthAppId,
+    side.oauthGrantId,
   ].filter((id): id is string => id !== undefined);
 
 beforeAll(async () => {
@@ -123,11 +130,24 @@ beforeAll(async () => {
     role: "admin",
   });
   const liveData = await arrange(owner.accessToken, "Live");
+  const oauthApp = await registerApp(t.app, owner.accessToken, { name: "Live app" });
+  await oauthTokens(t.app, owner.accessToken, {
+    organizationId: owner.orgId,
+    scope: "read",
+    registered: oauthApp,
+  });
   live = {
     orgId: owner.orgId,
     memberId: member.id,
     invitationId: invitation.id,
     keyId: liveKey.id,
+    oauthAppId: oauthApp.id,
+    oauthGrantId: (await call(t.app, owner.accessToken, { method: "GET", url: "/v1/oauth/grants" })).json()
+      .data[0].id,
+    authorizationRequestId: await startAuthorization(
+      t.app,
+      authorizeQuery(oauthApp.id, pkcePair().challenge),
+    ),
     ...liveData,
     secrets: [],
   };
@@ -167,6 +187,9 @@ function idOf(side: Side, versionedPath: string): string | undefined {
     "/v1/jobs/": side.jobId,
     "/v1/webhooks/": side.webhookId,
     "/v1/invitations/": side.invitationId,
+    "/v1/oauth/apps/": side.oauthAppId,
+    "/v1/oauth/grants/": side.oauthGrantId,
+    "/v1/oauth/authorization-requests/": side.authorizationRequestId,
   };
   const prefix = Object.keys(ids).find((p) => path.startsWith(p));
   if (!prefix) throw new Error(`sandbox matrix: no id for ${path}; add one`);
@@ -232,7 +255,7 @@ async function walk(mode: Mode, target: Side, own: Side) {
   for (const [i, { method, path }] of routes.entries()) {
     const route = `${method} ${path}`;
     const targetId = path.includes("{id}") ? idOf(target, path) : undefined;
-    // Keys and invitations exist only in the live organization: nothing of the sandbox to address.
+    // Keys, invitations and OAuth exist only in the live organization: nothing of the sandbox to address.
     if (path.includes("{id}") && targetId === undefined) continue;
     const { token, headers } = credentials[i] as Awaited<ReturnType<typeof credential>>;
     const url = (targetId ? path.replace("{id}", targetId) : path).replace(

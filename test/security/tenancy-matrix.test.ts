@@ -2,12 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../helpers/app.js";
 import { call, expectError, registerAccount } from "../helpers/fixtures.js";
 import { addMember, invite } from "../helpers/members.js";
+import { authorizeQuery, oauthTokens, pkcePair, registerApp, startAuthorization } from "../helpers/oauth.js";
 import { asV1, organizationRoutes, routeBodies, snapshotOf } from "../helpers/tenancy.js";
 
 /**
  * SPEC §3 tenancy, for every route the OpenAPI document lists (so a new route is covered the day
  * it is added): organization B's credentials never see or change organization A's data. A route
  * addressing one of A's resources by id answers 403 FORBIDDEN; any other route acts on B alone.
+ * B's credentials are a user token, an API key and an OAuth token a third-party app holds for B.
+ *
+ * An OAuth authorization request is no organization's until a person approves it in one of theirs
+ * (whoever holds the consent link decides, as in any OAuth server): B may see one of A's app (its
+ * name is for whoever is asked to consent) and deny it, but never approve it into A.
  */
 
 let t: TestApp;
@@ -29,6 +35,9 @@ const a = {
   deliveryId: "",
   invitationId: "",
   invitedEmail: "",
+  appId: "",
+  grantId: "",
+  authorizationRequestId: "",
 };
 let routes: Array<{ method: string; path: string }>;
 
@@ -81,10 +90,20 @@ beforeAll(async () => {
     await call(t.app, a.token, { method: "POST", url: `/v1/webhooks/${a.webhookId}/test` })
   ).json().data.id;
 
-  BODIES = routeBodies({ projectId: a.projectId, entryId: a.entryId });
+  // A's OAuth app, the owner's consent to it, and a request of it still waiting for a decision.
+  const app = await registerApp(t.app, a.token, { name: "Alpha app" });
+  a.appId = app.id;
+  await oauthTokens(t.app, a.token, { organizationId: a.orgId, scope: "read", registered: app });
+  a.grantId = (await call(t.app, a.token, { method: "GET", url: "/v1/oauth/grants" })).json().data[0].id;
+  a.authorizationRequestId = await startAuthorization(t.app, authorizeQuery(app.id, pkcePair().challenge));
+
+  BODIES = routeBodies({ projectId: a.projectId, entryId: a.entryId, orgId: a.orgId });
   routes = await organizationRoutes(t.app);
 });
 afterAll(() => t.close());
+
+// Deciding an authorization request takes a person (not a key or an app), in their own organization.
+const ONLY_A_PERSON_INTO_THEIR_OWN = ["organization_not_allowed", "user_token_required"];
 
 /** A's id for the kind of resource a path parameter names, from the parameter's pattern. */
 function idOfA(versionedPath: string): string {
@@ -100,6 +119,9 @@ function idOfA(versionedPath: string): string {
   if (path.startsWith("/v1/jobs/")) return a.jobId;
   if (path.startsWith("/v1/webhooks/")) return a.webhookId;
   if (path.startsWith("/v1/invitations/")) return a.invitationId;
+  if (path.startsWith("/v1/oauth/apps/")) return a.appId;
+  if (path.startsWith("/v1/oauth/grants/")) return a.grantId;
+  if (path.startsWith("/v1/oauth/authorization-requests/")) return a.authorizationRequestId;
   throw new Error(`tenancy matrix: no id of organization A for ${path}; add one`);
 }
 
@@ -128,6 +150,8 @@ const secretsOfA = () => [
   "Alpha secret project",
   "Alpha secret task",
   "alpha-secret-tag",
+  a.appId,
+  a.grantId,
 ];
 
 describe("tenancy matrix: organization B against organization A", () => {
@@ -138,7 +162,7 @@ describe("tenancy matrix: organization B against organization A", () => {
     );
   });
 
-  for (const credential of ["user token", "API key"] as const) {
+  for (const credential of ["user token", "API key", "OAuth token"] as const) {
     it(`with B's ${credential}: every route refuses A's ids with 403 and leaks nothing`, async () => {
       const before = await snapshotOfA();
       for (const { method, path } of routes) {
@@ -149,7 +173,13 @@ describe("tenancy matrix: organization B against organization A", () => {
           url: "/v1/api-keys",
           payload: { name: "B admin", scopes: ["admin"] },
         });
-        const token = credential === "user token" ? b.accessToken : bKey.json().data.secret;
+        const token =
+          credential === "user token"
+            ? b.accessToken
+            : credential === "API key"
+              ? bKey.json().data.secret
+              : (await oauthTokens(t.app, b.accessToken, { organizationId: b.orgId, scope: "admin" }))
+                  .accessToken;
         const route = `${method} ${path}`;
         const url = (path.includes("{id}") ? path.replace("{id}", idOfA(path)) : path).replace(
           "{delivery_id}",
@@ -171,7 +201,15 @@ describe("tenancy matrix: organization B against organization A", () => {
           url,
           payload: BODIES[route] as object,
         });
-        if (path.includes("{id}")) {
+        if (asV1(path).startsWith("/v1/oauth/authorization-requests/")) {
+          // B sees the request with B's organizations only, may deny it, and never approves it into A.
+          if (res.statusCode === 403) {
+            expect(ONLY_A_PERSON_INTO_THEIR_OWN, `${route}: ${res.body}`).toContain(
+              res.json().error.details?.reason,
+            );
+          } else expect([200, 404], `${route}: ${res.body}`).toContain(res.statusCode);
+          if (route.endsWith("/approve")) expect(res.statusCode, `${route}: ${res.body}`).not.toBe(200);
+        } else if (path.includes("{id}")) {
           const error = expectError(res, 403, "FORBIDDEN");
           expect(error.details?.reason, route).toBe("foreign_organization");
         } else {
@@ -190,6 +228,8 @@ describe("tenancy matrix: organization B against organization A", () => {
       expect(
         (await call(t.app, a.key, { method: "GET", url: "/v1/auth/me" })).json().data.organization.id,
       ).toBe(a.orgId);
-    });
+      // A fresh organization (and, for the OAuth token, an app and a consent) for each of some
+      // 200 routes: minutes on a busy 2-core machine, not the default 30 s.
+    }, 300_000);
   }
 });

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from ._core.transport import BaseClient
-from .resources import Health, Status, Auth, OrganizationResource, Organizations, Users, Invitations, ApiKeys, SettingsResource, TimeEntries, Reports, Clients, Events, Projects, Tasks, Tags, Webhooks, Jobs, Logs, SandboxResource
+from .resources import Health, Status, Auth, OrganizationResource, Organizations, Users, Invitations, ApiKeys, SettingsResource, TimeEntries, Reports, Clients, Events, Projects, Tasks, Tags, Webhooks, Jobs, Logs, SandboxResource, OauthApps, OauthGrants, OauthAuthorizationRequests
 
 __all__ = ["Client"]
 
@@ -122,3 +122,20 @@ class Client(BaseClient):
     def sandbox(self) -> SandboxResource:
         """The `sandbox` operations: `retrieve`, `reset`."""
         return SandboxResource(self)
+
+    @cached_property
+    def oauth_apps(self) -> OauthApps:
+        """The `oauthApps` operations: `create`, `list`, `retrieve`, `update`, `delete`,
+        `rotate_secret`.
+        """
+        return OauthApps(self)
+
+    @cached_property
+    def oauth_grants(self) -> OauthGrants:
+        """The `oauthGrants` operations: `list`, `retrieve`, `delete`."""
+        return OauthGrants(self)
+
+    @cached_property
+    def oauth_authorization_requests(self) -> OauthAuthorizationRequests:
+        """The `oauthAuthorizationRequests` operations: `retrieve`, `approve`, `deny`."""
+        return OauthAuthorizationRequests(self)

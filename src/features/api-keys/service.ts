@@ -60,7 +60,8 @@ export function createApiKeyService(deps: { db: Db; authenticator: Authenticator
         scopes: beyondRole,
       });
     }
-    if (principal.kind === "api_key") checkWithinCredential(principal, scopes);
+    // A user token holds its role; an API key or an app's OAuth token only its own scopes.
+    if (principal.kind !== "user_token") checkWithinCredential(principal, scopes);
   }
 
   /** An API key cannot hand out (by creating or rolling) a key with scopes it does not hold itself. */

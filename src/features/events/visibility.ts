@@ -23,6 +23,8 @@ const READ_SCOPE: Readonly<Record<string, FineScope>> = {
   webhook: "read:webhooks",
   job: "read:jobs",
   sandbox: "read:organization",
+  oauth_app: "read:oauth-apps",
+  oauth_grant: "read:oauth-grants",
 };
 
 /** Resource types whose records are partly private: below an admin (or manager), only one's own. */
@@ -32,6 +34,8 @@ const OWN_ONLY: Readonly<Record<string, { roles: readonly string[]; ownerField: 
   // time entries and jobs: managers and above see everyone's.
   time_entry: { roles: ["owner", "admin", "manager"], ownerField: "user_id" },
   job: { roles: ["owner", "admin", "manager"], ownerField: "created_by" },
+  // OAuth grants: owners and admins see every person's (features/oauth).
+  oauth_grant: { roles: ["owner", "admin"], ownerField: "user_id" },
 };
 
 export interface EventVisibility {

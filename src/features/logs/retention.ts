@@ -3,6 +3,7 @@ import type { Clock } from "../../platform/background/clock.js";
 import type { BackgroundTask } from "../../platform/background/runner.js";
 import type { Db } from "../../platform/db/connection.js";
 import type { WorkerDeps } from "../../platform/feature.js";
+import { pruneExpiredOAuthRound } from "../oauth/prune.js";
 import { LOG_RETENTION_DAYS, USAGE_RETENTION_DAYS } from "./schemas.js";
 
 export const RETENTION_TASK = "retention";
@@ -21,6 +22,8 @@ export interface PruneResult {
   jobs: number;
   usage: number;
   idempotencyKeys: number;
+  /** Expired OAuth authorization requests, codes and tokens (features/oauth/prune.ts). */
+  oauth: number;
 }
 
 /**
@@ -127,7 +130,9 @@ export function createRetention(deps: { db: Db; clock: Clock }, options: { batch
             LIMIT ${batchRows})`.execute(db),
       ),
     );
-    return { events, logs, deliveries, jobs, usage, idempotencyKeys };
+    // Expired OAuth requests, codes and tokens (issue 14): nothing refers to them any more.
+    const oauth = await inBatches(() => pruneExpiredOAuthRound(db, now, batchRows));
+    return { events, logs, deliveries, jobs, usage, idempotencyKeys, oauth };
   }
 
   /** Prunes if this hour's run is due and this process claims it; null when it is not. */

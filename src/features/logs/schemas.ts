@@ -146,7 +146,16 @@ export const LOG_LIST: ListSpec = {
     },
     resource_type: {
       schema: Type.String({
-        enum: ["api_key", "webhook", "member", "settings", "organization", "sandbox"],
+        enum: [
+          "api_key",
+          "webhook",
+          "member",
+          "settings",
+          "organization",
+          "sandbox",
+          "oauth_app",
+          "oauth_grant",
+        ],
         description: "Only audit entries about this kind of resource",
       } as never),
       column: "l.resource_type",

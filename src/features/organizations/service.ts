@@ -58,9 +58,9 @@ export function createOrganizationService(deps: { db: Db; authenticator: Pick<Au
       return organization;
     },
 
-    /** SPEC §6 "mine": a user's active memberships; an API key belongs to its organization only. */
+    /** SPEC §6 "mine": a user's active memberships; an API key or OAuth token belongs to its organization only. */
     async listMine(ctx: OrgContext, principal: Principal, window: PageWindow) {
-      if (principal.kind === "api_key") {
+      if (principal.kind !== "user_token") {
         const only = toOrganizationMembership({ ...(await current(ctx)), role: principal.role });
         return { items: [only].slice(window.offset, window.offset + window.limit), total: 1 };
       }

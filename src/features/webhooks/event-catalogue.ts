@@ -17,6 +17,8 @@ export const EVENT_CATALOGUE: Record<string, readonly string[]> = {
   api_key: ["created", "rolled", "revoked"],
   webhook: ["created", "updated", "deleted", "secret_rotated", "disabled"],
   job: ["created", "succeeded", "failed"],
+  oauth_app: ["created", "updated", "secret_rotated", "deleted"],
+  oauth_grant: ["created", "updated", "revoked"],
   // Only in a sandbox (SPEC §8): its data was deleted and the demo data restored.
   sandbox: ["reset"],
 };

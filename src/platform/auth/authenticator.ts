@@ -3,12 +3,13 @@ import { ForbiddenError, UnauthorizedError } from "../errors.js";
 import { createBoundedAgeCache } from "./bounded-age-cache.js";
 import type { CredentialRecord, IdentityStore, TwinRecord } from "./identity-store.js";
 import { effectiveScopes, type FineScope, isScope, roleScopes, type Scope } from "./scopes.js";
-import { credentialKind, hashSecret } from "./secrets.js";
+import { type CredentialKind, credentialKind, hashSecret } from "./secrets.js";
 
 /** Who is calling, for which organization, allowed to do what. Set on every authenticated request. */
 export interface Principal {
-  kind: "api_key" | "user_token";
-  /** `key_…` for an API key, `ses_…` for a user session. */
+  /** `oauth_token`: an access token a third-party app holds for the user (features/oauth). */
+  kind: "api_key" | "user_token" | "oauth_token";
+  /** `key_…` for an API key, `ses_…` for a user session, `oas_…` for an app's OAuth session. */
   credentialId: string;
   user: { id: string; email: string; name: string };
   /** The organization acted for: the sandbox twin in test mode. */
@@ -24,7 +25,7 @@ export interface Principal {
    */
   liveOrganization: { id: string; name: string; plan: string };
   role: Role;
-  /** As granted: the key's scopes, or the role's for a user token. */
+  /** As granted: the key's or the OAuth consent's scopes, or the role's for a user token. */
   scopes: Scope[];
   /** The fine scopes the credential may use right now. */
   allowed: ReadonlySet<FineScope>;
@@ -41,6 +42,12 @@ export interface SandboxGate {
    */
   enter(liveOrgId: string, userId: string, role: Role): Promise<{ id: string; name: string; plan: string }>;
 }
+
+const REVOKED: Record<Principal["kind"], string> = {
+  api_key: "This API key has been revoked",
+  user_token: "This session has ended",
+  oauth_token: "This app's access has been revoked",
+};
 
 // SPEC §1/§3: a revoked key or ended session is refused within 1 s on every process.
 const CACHE = { freshMs: 250, maxAgeMs: 900, maxEntries: 50_000 };
@@ -64,11 +71,16 @@ export function createAuthenticator(
     );
     return { ...principal, mode: "test", organization };
   }
+  // The bearer kinds `authenticate` accepts, and where each is looked up.
+  const lookups: Partial<Record<CredentialKind, (hash: string) => Promise<CredentialRecord | null>>> = {
+    api_key: identity.findApiKey,
+    access_token: identity.findAccessToken,
+    oauth_access_token: identity.findOAuthAccessToken,
+  };
   const credentials = createBoundedAgeCache(async (kindAndHash: string) => {
-    const [kind, hash] = kindAndHash.split(" ") as [string, string];
-    const record =
-      kind === "api_key" ? await identity.findApiKey(hash) : await identity.findAccessToken(hash);
-    return record && toPrincipal(record);
+    const [kind, hash] = kindAndHash.split(" ") as [CredentialKind, string];
+    const record = await lookups[kind]?.(hash);
+    return record ? toPrincipal(record) : null;
   }, CACHE);
   const memberships = createBoundedAgeCache(async (userAndOrg: string) => {
     const [userId, orgId] = userAndOrg.split(" ") as [string, string];
@@ -103,7 +115,7 @@ export function createAuthenticator(
         );
       }
       const kind = credentialKind(token);
-      if (kind === null || kind === "refresh_token") {
+      if (kind === null || !lookups[kind]) {
         throw new UnauthorizedError(
           "Malformed token: expected an API key (vlt_live_… or vlt_test_…) or an access token",
           "malformed_token",
@@ -112,12 +124,7 @@ export function createAuthenticator(
       const entry = await credentials.get(`${kind} ${hashSecret(token)}`);
       if (!entry) throw new UnauthorizedError("Invalid or missing authentication token", "invalid_token");
       const { principal, expiresAt, revokedAt, active } = entry;
-      if (revokedAt) {
-        throw new UnauthorizedError(
-          principal.kind === "api_key" ? "This API key has been revoked" : "This session has ended",
-          "revoked_token",
-        );
-      }
+      if (revokedAt) throw new UnauthorizedError(REVOKED[principal.kind], "revoked_token");
       if (expiresAt && expiresAt.getTime() <= Date.now()) {
         throw new UnauthorizedError(
           principal.kind === "api_key" ? "This API key has expired" : "This access token has expired",

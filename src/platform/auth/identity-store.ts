@@ -7,7 +7,7 @@ import type { MembershipStatus, Role } from "../db/schema.js";
  * credential's hash into the organization and user behind it.
  */
 export interface CredentialRecord {
-  kind: "api_key" | "user_token";
+  kind: "api_key" | "user_token" | "oauth_token";
   credentialId: string;
   /** `test` for a sandbox key (`vlt_test_…`); user tokens are `live` (they reach a twin by switching). */
   mode: "live" | "test";
@@ -191,6 +191,48 @@ export function createIdentityStore(db: Db) {
             credentialId: row.id,
             mode: "live",
             scopes: null,
+            expiresAt: row.expires_at,
+            revokedAt: row.revoked_at,
+            twin: null,
+          })
+        : null;
+    },
+
+    /**
+     * An access token a third-party app holds (features/oauth): it acts for the user who consented,
+     * in the organization of the consent, with the scopes granted. It stops when its session, its
+     * grant or its app ends; the credential id is the session's, so that a refresh keeps counting
+     * against the same rate limit, as a user session's does.
+     */
+    async findOAuthAccessToken(tokenHash: string): Promise<CredentialRecord | null> {
+      const row = await db
+        .selectFrom("oauth_tokens as t")
+        .innerJoin("oauth_sessions as s", "s.id", "t.session_id")
+        .innerJoin("oauth_grants as g", "g.id", "s.grant_id")
+        .innerJoin("oauth_apps as a", "a.id", "g.app_id")
+        .innerJoin("memberships as m", (j) =>
+          j.onRef("m.organization_id", "=", "g.organization_id").onRef("m.user_id", "=", "g.user_id"),
+        )
+        .innerJoin("users as u", "u.id", "g.user_id")
+        .innerJoin("organizations as o", "o.id", "g.organization_id")
+        .select([
+          "s.id",
+          "t.expires_at",
+          "t.scopes",
+          sql<Date | null>`COALESCE(s.revoked_at, g.revoked_at, a.deleted_at)`.as("revoked_at"),
+          ...MEMBER_COLUMNS,
+        ])
+        .where("t.token_hash", "=", tokenHash)
+        .where("t.kind", "=", "access")
+        .where("o.sandbox_of", "is", null)
+        .executeTakeFirst();
+      return row
+        ? toRecord(row, {
+            kind: "oauth_token",
+            credentialId: row.id,
+            // Live only (SPEC §8): a consent names a live organization, never its sandbox.
+            mode: "live",
+            scopes: row.scopes,
             expiresAt: row.expires_at,
             revokedAt: row.revoked_at,
             twin: null,

@@ -60,7 +60,8 @@ export const authPlugin = fp<{ authenticator: Authenticator; hooks?: CredentialH
       route.schema = { ...route.schema };
       const schema = route.schema as Record<string, unknown>;
       if (access !== "public") {
-        schema.security = [{ bearerAuth: [] }];
+        // Any Bearer credential, or an app's OAuth token granted the scope (features/oauth).
+        schema.security = [{ bearerAuth: [] }, { oauth2: access === "authenticated" ? [] : [access] }];
         schema["x-required-scope"] = access;
         const requirement =
           access === "authenticated"

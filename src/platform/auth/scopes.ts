@@ -19,6 +19,9 @@ const CATALOG = {
   jobs: ["read", "write"],
   logs: ["read"],
   events: ["read"],
+  // Third-party apps the organization registered (admins), and the consents people gave apps.
+  "oauth-apps": ["read", "write", "delete"],
+  "oauth-grants": ["read", "delete"],
 } as const;
 
 type Catalog = typeof CATALOG;
@@ -34,6 +37,8 @@ const ADMINISTRATIVE: readonly ScopeResource[] = [
   "api-keys",
   "webhooks",
   "settings",
+  "oauth-apps",
+  "oauth-grants",
 ];
 
 export const FINE_SCOPES: readonly FineScope[] = Object.entries(CATALOG).flatMap(([resource, actions]) =>
@@ -65,6 +70,8 @@ const MEMBER: FineScope[] = [
   ...fine(["read"], ["organization", "users", "settings", "clients", "projects", "tasks", "tags", "reports"]),
   // Members act on their own time entries, keys and jobs; services narrow to the owner.
   ...fine(["read", "write", "delete"], ["time-entries", "api-keys", "jobs"]),
+  // Everyone sees and revokes the apps they authorized (features/oauth narrows to their own).
+  ...fine(["read", "delete"], ["oauth-grants"]),
 ];
 const MANAGER: FineScope[] = [
   ...MEMBER,

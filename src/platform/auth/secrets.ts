@@ -13,12 +13,20 @@ function randomBase62(length: number): string {
   return out;
 }
 
-export type CredentialKind = "api_key" | "access_token" | "refresh_token";
+export type CredentialKind =
+  | "api_key"
+  | "access_token"
+  | "refresh_token"
+  | "oauth_access_token"
+  | "oauth_refresh_token";
 
 const FORMATS = {
   api_key: { pattern: /^vlt_(live|test)_[0-9A-Za-z]{32}$/, length: 32 },
   access_token: { pattern: /^vlt_at_[0-9A-Za-z]{40}$/, length: 40 },
   refresh_token: { pattern: /^vlt_rt_[0-9A-Za-z]{40}$/, length: 40 },
+  // Issued to third-party apps (features/oauth): told apart from a user's own session by prefix.
+  oauth_access_token: { pattern: /^vlt_oat_[0-9A-Za-z]{40}$/, length: 40 },
+  oauth_refresh_token: { pattern: /^vlt_ort_[0-9A-Za-z]{40}$/, length: 40 },
 } as const;
 
 export function newApiKeySecret(mode: "live" | "test"): string {
@@ -31,6 +39,23 @@ export function newAccessToken(): string {
 
 export function newRefreshToken(): string {
   return `vlt_rt_${randomBase62(FORMATS.refresh_token.length)}`;
+}
+
+export function newOAuthAccessToken(): string {
+  return `vlt_oat_${randomBase62(FORMATS.oauth_access_token.length)}`;
+}
+
+export function newOAuthRefreshToken(): string {
+  return `vlt_ort_${randomBase62(FORMATS.oauth_refresh_token.length)}`;
+}
+
+/** An OAuth app's client secret and its one-time authorization codes: never bearer credentials. */
+export function newOAuthClientSecret(): string {
+  return `vlt_ocs_${randomBase62(40)}`;
+}
+
+export function newOAuthAuthorizationCode(): string {
+  return `vlt_oac_${randomBase62(40)}`;
 }
 
 /** A one-time invitation token (SPEC §3): not a credential, so `credentialKind` never matches it. */

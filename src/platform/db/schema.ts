@@ -304,6 +304,77 @@ export interface IdempotencyKeysTable {
   expires_at: Timestamp;
 }
 
+/** OAuth 2.0 (migration 0011): third-party apps, consents, codes and tokens. */
+export interface OAuthAppsTable {
+  /** `oap_…`: also the app's `client_id`. */
+  id: string;
+  organization_id: string;
+  name: string;
+  client_type: "confidential" | "public";
+  redirect_uris: string[];
+  /** SHA-256 hex of a confidential app's secret; null for a public app. */
+  secret_hash: string | null;
+  secret_last4: string | null;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  deleted_at: NullableTimestamp;
+}
+
+export interface OAuthAuthorizationRequestsTable {
+  id: string;
+  app_id: string;
+  redirect_uri: string;
+  scopes: string[];
+  state: string;
+  code_challenge: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  decided_at: NullableTimestamp;
+}
+
+export interface OAuthGrantsTable {
+  id: string;
+  organization_id: string;
+  app_id: string;
+  user_id: string;
+  scopes: string[];
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  revoked_at: NullableTimestamp;
+  revoked_reason: string | null;
+}
+
+export interface OAuthAuthorizationCodesTable {
+  code_hash: string;
+  grant_id: string;
+  redirect_uri: string;
+  scopes: string[];
+  code_challenge: string;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface OAuthSessionsTable {
+  id: string;
+  grant_id: string;
+  code_hash: string;
+  created_at: Timestamp;
+  revoked_at: NullableTimestamp;
+  revoked_reason: string | null;
+}
+
+export interface OAuthTokensTable {
+  token_hash: string;
+  session_id: string;
+  kind: "access" | "refresh";
+  scopes: string[];
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
 export interface LogsTable {
   id: string;
   organization_id: string;
@@ -362,4 +433,10 @@ export interface Database {
   logs: LogsTable;
   api_key_usage_daily: ApiKeyUsageDailyTable;
   scheduled_runs: ScheduledRunsTable;
+  oauth_apps: OAuthAppsTable;
+  oauth_authorization_requests: OAuthAuthorizationRequestsTable;
+  oauth_grants: OAuthGrantsTable;
+  oauth_authorization_codes: OAuthAuthorizationCodesTable;
+  oauth_sessions: OAuthSessionsTable;
+  oauth_tokens: OAuthTokensTable;
 }

@@ -24,6 +24,8 @@ const RESOURCES = {
   jobs: ["read", "write"],
   logs: ["read"],
   events: ["read"],
+  "oauth-apps": ["read", "write", "delete"],
+  "oauth-grants": ["read", "delete"],
 } as const;
 
 type Fine = {

@@ -21,5 +21,8 @@ from .webhooks import Webhooks, WebhookDeliveries
 from .jobs import Jobs
 from .logs import Logs
 from .sandbox import SandboxResource
+from .oauth_apps import OauthApps
+from .oauth_grants import OauthGrants
+from .oauth_authorization_requests import OauthAuthorizationRequests
 
-__all__ = ["Health", "Status", "Auth", "OrganizationResource", "Organizations", "Users", "Invitations", "ApiKeys", "SettingsResource", "TimeEntries", "Reports", "Clients", "Events", "Projects", "Tasks", "Tags", "Webhooks", "WebhookDeliveries", "Jobs", "Logs", "SandboxResource"]
+__all__ = ["Health", "Status", "Auth", "OrganizationResource", "Organizations", "Users", "Invitations", "ApiKeys", "SettingsResource", "TimeEntries", "Reports", "Clients", "Events", "Projects", "Tasks", "Tags", "Webhooks", "WebhookDeliveries", "Jobs", "Logs", "SandboxResource", "OauthApps", "OauthGrants", "OauthAuthorizationRequests"]

@@ -20,7 +20,7 @@ class ApiKeys(APIResource):
         self,
         *,
         name: str,
-        scopes: List[Literal["read", "write", "delete", "admin", "read:organization", "write:organization", "read:users", "write:users", "delete:users", "read:api-keys", "write:api-keys", "delete:api-keys", "read:webhooks", "write:webhooks", "delete:webhooks", "read:settings", "write:settings", "read:clients", "write:clients", "delete:clients", "read:projects", "write:projects", "delete:projects", "read:tasks", "write:tasks", "delete:tasks", "read:tags", "write:tags", "delete:tags", "read:time-entries", "write:time-entries", "delete:time-entries", "read:reports", "read:jobs", "write:jobs", "read:logs", "read:events"]],
+        scopes: List[Literal["read", "write", "delete", "admin", "read:organization", "write:organization", "read:users", "write:users", "delete:users", "read:api-keys", "write:api-keys", "delete:api-keys", "read:webhooks", "write:webhooks", "delete:webhooks", "read:settings", "write:settings", "read:clients", "write:clients", "delete:clients", "read:projects", "write:projects", "delete:projects", "read:tasks", "write:tasks", "delete:tasks", "read:tags", "write:tags", "delete:tags", "read:time-entries", "write:time-entries", "delete:time-entries", "read:reports", "read:jobs", "write:jobs", "read:logs", "read:events", "read:oauth-apps", "write:oauth-apps", "delete:oauth-apps", "read:oauth-grants", "delete:oauth-grants"]],
         expires_at: Union[Union[str, datetime], NotGiven] = NOT_GIVEN,
         mode: Union[Literal["live", "test"], NotGiven] = NOT_GIVEN,
         idempotency_key: Optional[str] = None,

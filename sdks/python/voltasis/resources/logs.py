@@ -29,7 +29,7 @@ class Logs(APIResource):
         api_key_id: Union[str, NotGiven] = NOT_GIVEN,
         user_id: Union[str, NotGiven] = NOT_GIVEN,
         action: Union[str, NotGiven] = NOT_GIVEN,
-        resource_type: Union[Literal["api_key", "webhook", "member", "settings", "organization", "sandbox"], NotGiven] = NOT_GIVEN,
+        resource_type: Union[Literal["api_key", "webhook", "member", "settings", "organization", "sandbox", "oauth_app", "oauth_grant"], NotGiven] = NOT_GIVEN,
         resource_id: Union[str, NotGiven] = NOT_GIVEN,
         from_: Union[Union[str, datetime], NotGiven] = NOT_GIVEN,
         to: Union[Union[str, datetime], NotGiven] = NOT_GIVEN,

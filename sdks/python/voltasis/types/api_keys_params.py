@@ -13,7 +13,7 @@ __all__ = ["ApiKeyCreateParams", "ApiKeyListParams", "ApiKeyRollParams", "ApiKey
 
 class _ApiKeyCreateParamsRequired(TypedDict):
     name: str
-    scopes: List[Literal["read", "write", "delete", "admin", "read:organization", "write:organization", "read:users", "write:users", "delete:users", "read:api-keys", "write:api-keys", "delete:api-keys", "read:webhooks", "write:webhooks", "delete:webhooks", "read:settings", "write:settings", "read:clients", "write:clients", "delete:clients", "read:projects", "write:projects", "delete:projects", "read:tasks", "write:tasks", "delete:tasks", "read:tags", "write:tags", "delete:tags", "read:time-entries", "write:time-entries", "delete:time-entries", "read:reports", "read:jobs", "write:jobs", "read:logs", "read:events"]]
+    scopes: List[Literal["read", "write", "delete", "admin", "read:organization", "write:organization", "read:users", "write:users", "delete:users", "read:api-keys", "write:api-keys", "delete:api-keys", "read:webhooks", "write:webhooks", "delete:webhooks", "read:settings", "write:settings", "read:clients", "write:clients", "delete:clients", "read:projects", "write:projects", "delete:projects", "read:tasks", "write:tasks", "delete:tasks", "read:tags", "write:tags", "delete:tags", "read:time-entries", "write:time-entries", "delete:time-entries", "read:reports", "read:jobs", "write:jobs", "read:logs", "read:events", "read:oauth-apps", "write:oauth-apps", "delete:oauth-apps", "read:oauth-grants", "delete:oauth-grants"]]
     """At most what the creator's role allows"""
 
 

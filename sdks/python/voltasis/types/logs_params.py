@@ -34,7 +34,7 @@ _LogListParamsOptional = TypedDict(
         # Only audit entries of this event name
         "action": "str",
         # Only audit entries about this kind of resource
-        "resource_type": 'Literal["api_key", "webhook", "member", "settings", "organization", "sandbox"]',
+        "resource_type": 'Literal["api_key", "webhook", "member", "settings", "organization", "sandbox", "oauth_app", "oauth_grant"]',
         # Only audit entries about this resource
         "resource_id": "str",
         # Entries created at or after

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Literal, Optional, TypedDict, Union
 
-__all__ = ["Metadata", "Pagination", "ErrorEnvelopeError", "ErrorEnvelope", "Organization", "OrganizationMembership", "User", "Member", "Invitation", "InvitationWithToken", "Session", "MeOrganization", "Me", "ApiKey", "ApiKeyWithSecret", "ApiKeyUsageTotals", "ApiKeyUsageDay", "ApiKeyUsage", "Settings", "MemberRate", "Client", "Project", "Task", "Tag", "TimeEntry", "SummaryTotals", "SummaryGroupKey", "SummaryGroupLabels", "SummaryGroup", "Summary", "ReportEntry", "Event", "LogEntryCredential", "LogEntry", "Webhook", "WebhookWithSecret", "DeliveryAttempt", "Delivery", "JobResult", "JobResult2Created", "JobResult2Error", "JobResult2", "JobError", "Job", "Sandbox", "HealthCheckResponse", "HealthReadyResponse", "StatusRetrieveResponse"]
+__all__ = ["Metadata", "Pagination", "ErrorEnvelopeError", "ErrorEnvelope", "Organization", "OrganizationMembership", "User", "Member", "Invitation", "InvitationWithToken", "Session", "MeOrganization", "Me", "ApiKey", "ApiKeyWithSecret", "ApiKeyUsageTotals", "ApiKeyUsageDay", "ApiKeyUsage", "Settings", "MemberRate", "Client", "Project", "Task", "Tag", "TimeEntry", "SummaryTotals", "SummaryGroupKey", "SummaryGroupLabels", "SummaryGroup", "Summary", "ReportEntry", "Event", "LogEntryCredential", "LogEntry", "Webhook", "WebhookWithSecret", "DeliveryAttempt", "Delivery", "JobResult", "JobResult2Created", "JobResult2Error", "JobResult2", "JobError", "Job", "Sandbox", "OAuthApp", "OAuthAppWithSecret", "OAuthGrantApp", "OAuthGrant", "OAuthAuthorizationRequestApp", "OAuthAuthorizationRequestScope", "OAuthAuthorizationRequestOrganization", "OAuthAuthorizationRequest", "OAuthDecision", "HealthCheckResponse", "HealthReadyResponse", "StatusRetrieveResponse"]
 
 
 class Metadata(TypedDict):
@@ -234,7 +234,7 @@ class ApiKey(TypedDict):
     last4: str
     """The last 4 characters of the secret"""
 
-    scopes: List[Literal["read", "write", "delete", "admin", "read:organization", "write:organization", "read:users", "write:users", "delete:users", "read:api-keys", "write:api-keys", "delete:api-keys", "read:webhooks", "write:webhooks", "delete:webhooks", "read:settings", "write:settings", "read:clients", "write:clients", "delete:clients", "read:projects", "write:projects", "delete:projects", "read:tasks", "write:tasks", "delete:tasks", "read:tags", "write:tags", "delete:tags", "read:time-entries", "write:time-entries", "delete:time-entries", "read:reports", "read:jobs", "write:jobs", "read:logs", "read:events"]]
+    scopes: List[Literal["read", "write", "delete", "admin", "read:organization", "write:organization", "read:users", "write:users", "delete:users", "read:api-keys", "write:api-keys", "delete:api-keys", "read:webhooks", "write:webhooks", "delete:webhooks", "read:settings", "write:settings", "read:clients", "write:clients", "delete:clients", "read:projects", "write:projects", "delete:projects", "read:tasks", "write:tasks", "delete:tasks", "read:tags", "write:tags", "delete:tags", "read:time-entries", "write:time-entries", "delete:time-entries", "read:reports", "read:jobs", "write:jobs", "read:logs", "read:events", "read:oauth-apps", "write:oauth-apps", "delete:oauth-apps", "read:oauth-grants", "delete:oauth-grants"]]
     """As granted"""
 
     status: Literal["active", "revoked", "expired"]
@@ -270,7 +270,7 @@ class ApiKeyWithSecret(TypedDict):
     last4: str
     """The last 4 characters of the secret"""
 
-    scopes: List[Literal["read", "write", "delete", "admin", "read:organization", "write:organization", "read:users", "write:users", "delete:users", "read:api-keys", "write:api-keys", "delete:api-keys", "read:webhooks", "write:webhooks", "delete:webhooks", "read:settings", "write:settings", "read:clients", "write:clients", "delete:clients", "read:projects", "write:projects", "delete:projects", "read:tasks", "write:tasks", "delete:tasks", "read:tags", "write:tags", "delete:tags", "read:time-entries", "write:time-entries", "delete:time-entries", "read:reports", "read:jobs", "write:jobs", "read:logs", "read:events"]]
+    scopes: List[Literal["read", "write", "delete", "admin", "read:organization", "write:organization", "read:users", "write:users", "delete:users", "read:api-keys", "write:api-keys", "delete:api-keys", "read:webhooks", "write:webhooks", "delete:webhooks", "read:settings", "write:settings", "read:clients", "write:clients", "delete:clients", "read:projects", "write:projects", "delete:projects", "read:tasks", "write:tasks", "delete:tasks", "read:tags", "write:tags", "delete:tags", "read:time-entries", "write:time-entries", "delete:time-entries", "read:reports", "read:jobs", "write:jobs", "read:logs", "read:events", "read:oauth-apps", "write:oauth-apps", "delete:oauth-apps", "read:oauth-grants", "delete:oauth-grants"]]
     """As granted"""
 
     status: Literal["active", "revoked", "expired"]
@@ -963,6 +963,150 @@ class Sandbox(TypedDict):
 
     next_reset_at: str
     """The next daily reset: 00:00 UTC after `reset_at`"""
+
+
+class OAuthApp(TypedDict):
+    id: str
+    client_id: str
+    """The app's OAuth `client_id`: the same as its id"""
+
+    name: str
+    """Shown to people on the consent screen"""
+
+    client_type: Literal["confidential", "public"]
+    """`confidential`: a server that keeps a client secret; `public`: a single-page or native app,
+    which cannot, and has none (PKCE protects its codes)
+    """
+
+    redirect_uris: List[str]
+    secret_last4: Optional[str]
+    """The last 4 characters of the client secret, to recognise it; null for a public app"""
+
+    created_by: str
+    created_at: str
+    """When the app was registered"""
+
+    updated_at: str
+    """When the app last changed (its secret included)"""
+
+
+class OAuthAppWithSecret(TypedDict):
+    id: str
+    client_id: str
+    """The app's OAuth `client_id`: the same as its id"""
+
+    name: str
+    """Shown to people on the consent screen"""
+
+    client_type: Literal["confidential", "public"]
+    """`confidential`: a server that keeps a client secret; `public`: a single-page or native app,
+    which cannot, and has none (PKCE protects its codes)
+    """
+
+    redirect_uris: List[str]
+    secret_last4: Optional[str]
+    """The last 4 characters of the client secret, to recognise it; null for a public app"""
+
+    created_by: str
+    created_at: str
+    """When the app was registered"""
+
+    updated_at: str
+    """When the app last changed (its secret included)"""
+
+    client_secret: Optional[str]
+    """The client secret, shown only in this response (store it now; only its hash is kept); null for a
+    public app
+    """
+
+
+class OAuthGrantApp(TypedDict):
+    """The app the person authorized"""
+
+    id: str
+    name: str
+
+
+class OAuthGrant(TypedDict):
+    id: str
+    app: OAuthGrantApp
+    """The app the person authorized"""
+
+    user_id: str
+    """The person who authorized it; the app acts as them, never beyond their role"""
+
+    scopes: List[Literal["read", "write", "delete", "admin", "read:organization", "write:organization", "read:users", "write:users", "delete:users", "read:api-keys", "write:api-keys", "delete:api-keys", "read:webhooks", "write:webhooks", "delete:webhooks", "read:settings", "write:settings", "read:clients", "write:clients", "delete:clients", "read:projects", "write:projects", "delete:projects", "read:tasks", "write:tasks", "delete:tasks", "read:tags", "write:tags", "delete:tags", "read:time-entries", "write:time-entries", "delete:time-entries", "read:reports", "read:jobs", "write:jobs", "read:logs", "read:events", "read:oauth-apps", "write:oauth-apps", "delete:oauth-apps", "read:oauth-grants", "delete:oauth-grants"]]
+    """Every scope the person granted the app in this organization"""
+
+    status: Literal["active", "revoked"]
+    """`revoked` once the person, an admin or the app's deletion ended it"""
+
+    created_at: str
+    """When the person first authorized the app"""
+
+    updated_at: str
+    """When the grant last changed"""
+
+    revoked_at: Optional[str]
+    """When it was revoked; null while active"""
+
+
+class OAuthAuthorizationRequestApp(TypedDict):
+    """The app asking"""
+
+    name: str
+    client_type: Literal["confidential", "public"]
+    """`confidential`: a server that keeps a client secret; `public`: a single-page or native app,
+    which cannot, and has none (PKCE protects its codes)
+    """
+
+
+class OAuthAuthorizationRequestScope(TypedDict):
+    scope: Literal["read", "write", "delete", "admin", "read:organization", "write:organization", "read:users", "write:users", "delete:users", "read:api-keys", "write:api-keys", "delete:api-keys", "read:webhooks", "write:webhooks", "delete:webhooks", "read:settings", "write:settings", "read:clients", "write:clients", "delete:clients", "read:projects", "write:projects", "delete:projects", "read:tasks", "write:tasks", "delete:tasks", "read:tags", "write:tags", "delete:tags", "read:time-entries", "write:time-entries", "delete:time-entries", "read:reports", "read:jobs", "write:jobs", "read:logs", "read:events", "read:oauth-apps", "write:oauth-apps", "delete:oauth-apps", "read:oauth-grants", "delete:oauth-grants"]
+    """A coarse scope (`read`, `write`, `delete`, `admin`) or a fine one (`<action>:<resource>`)"""
+
+    description: str
+    """The scope in words"""
+
+
+class OAuthAuthorizationRequestOrganization(TypedDict):
+    id: str
+    name: str
+    role: str
+    """Your role there"""
+
+    allowed: bool
+    """Whether your role there holds every scope asked for (approving otherwise fails)"""
+
+    remembered: bool
+    """Whether you already granted this app every scope asked for there: the consent screen may approve
+    at once
+    """
+
+
+class OAuthAuthorizationRequest(TypedDict):
+    id: str
+    app: OAuthAuthorizationRequestApp
+    """The app asking"""
+
+    redirect_uri: str
+    """Where the browser returns after the decision"""
+
+    scopes: List[OAuthAuthorizationRequestScope]
+    """What the app asks for"""
+
+    organizations: List[OAuthAuthorizationRequestOrganization]
+    """The organizations you may authorize the app for, one to pick"""
+
+    expires_at: str
+    """The request must be decided before this"""
+
+
+class OAuthDecision(TypedDict):
+    redirect_to: str
+    """Send the browser here: the app's redirect URI with `code` and `state` (approved) or `error` and
+    `state` (denied, or a scope your role does not hold)
+    """
 
 
 class _HealthCheckResponseRequired(TypedDict):

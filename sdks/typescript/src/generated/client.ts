@@ -8,6 +8,9 @@ import { Health } from "./resources/health.js";
 import { Invitations } from "./resources/invitations.js";
 import { Jobs } from "./resources/jobs.js";
 import { Logs } from "./resources/logs.js";
+import { OauthApps } from "./resources/oauth-apps.js";
+import { OauthAuthorizationRequests } from "./resources/oauth-authorization-requests.js";
+import { OauthGrants } from "./resources/oauth-grants.js";
 import { Organization } from "./resources/organization.js";
 import { Organizations } from "./resources/organizations.js";
 import { Projects } from "./resources/projects.js";
@@ -46,4 +49,7 @@ export class Voltasis extends VoltasisCore {
   readonly jobs: Jobs = new Jobs(this);
   readonly logs: Logs = new Logs(this);
   readonly sandbox: Sandbox = new Sandbox(this);
+  readonly oauthApps: OauthApps = new OauthApps(this);
+  readonly oauthGrants: OauthGrants = new OauthGrants(this);
+  readonly oauthAuthorizationRequests: OauthAuthorizationRequests = new OauthAuthorizationRequests(this);
 }

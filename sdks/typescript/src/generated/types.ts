@@ -451,6 +451,11 @@ export interface components {
         | "write:jobs"
         | "read:logs"
         | "read:events"
+        | "read:oauth-apps"
+        | "write:oauth-apps"
+        | "delete:oauth-apps"
+        | "read:oauth-grants"
+        | "delete:oauth-grants"
       )[];
       /**
        * @description Derived from `revoked_at` and `expires_at`
@@ -552,6 +557,11 @@ export interface components {
         | "write:jobs"
         | "read:logs"
         | "read:events"
+        | "read:oauth-apps"
+        | "write:oauth-apps"
+        | "delete:oauth-apps"
+        | "read:oauth-grants"
+        | "delete:oauth-grants"
       )[];
       /**
        * @description Derived from `revoked_at` and `expires_at`
@@ -1631,6 +1641,296 @@ export interface components {
        */
       next_reset_at: string;
     };
+    OAuthApp: {
+      /** @example oap_01JD6V7W9Q3E4R5T6Y7Z8H9K0P */
+      id: string;
+      /**
+       * @description The app's OAuth `client_id`: the same as its id
+       * @example oap_01JD6V7W9Q3E4R5T6Y7Z8H9K0P
+       */
+      client_id: string;
+      /**
+       * @description Shown to people on the consent screen
+       * @example Invoice Sync
+       */
+      name: string;
+      /**
+       * @description `confidential`: a server that keeps a client secret; `public`: a single-page or native app, which cannot, and has none (PKCE protects its codes)
+       * @example confidential
+       * @enum {string}
+       */
+      client_type: "confidential" | "public";
+      /**
+       * @example [
+       *       "https://app.example.com/oauth/callback"
+       *     ]
+       */
+      redirect_uris: string[];
+      /**
+       * @description The last 4 characters of the client secret, to recognise it; null for a public app
+       * @example x9Qz
+       */
+      secret_last4: string | null;
+      /** @example usr_01JD6V7W9Q3E4R5T6Y7Z8H9K0P */
+      created_by: string;
+      /**
+       * Format: date-time
+       * @description When the app was registered
+       * @example 2024-01-01T00:00:00Z
+       */
+      created_at: string;
+      /**
+       * Format: date-time
+       * @description When the app last changed (its secret included)
+       * @example 2024-01-01T00:00:00Z
+       */
+      updated_at: string;
+    };
+    OAuthAppWithSecret: {
+      /** @example oap_01JD6V7W9Q3E4R5T6Y7Z8H9K0P */
+      id: string;
+      /**
+       * @description The app's OAuth `client_id`: the same as its id
+       * @example oap_01JD6V7W9Q3E4R5T6Y7Z8H9K0P
+       */
+      client_id: string;
+      /**
+       * @description Shown to people on the consent screen
+       * @example Invoice Sync
+       */
+      name: string;
+      /**
+       * @description `confidential`: a server that keeps a client secret; `public`: a single-page or native app, which cannot, and has none (PKCE protects its codes)
+       * @example confidential
+       * @enum {string}
+       */
+      client_type: "confidential" | "public";
+      /**
+       * @example [
+       *       "https://app.example.com/oauth/callback"
+       *     ]
+       */
+      redirect_uris: string[];
+      /**
+       * @description The last 4 characters of the client secret, to recognise it; null for a public app
+       * @example x9Qz
+       */
+      secret_last4: string | null;
+      /** @example usr_01JD6V7W9Q3E4R5T6Y7Z8H9K0P */
+      created_by: string;
+      /**
+       * Format: date-time
+       * @description When the app was registered
+       * @example 2024-01-01T00:00:00Z
+       */
+      created_at: string;
+      /**
+       * Format: date-time
+       * @description When the app last changed (its secret included)
+       * @example 2024-01-01T00:00:00Z
+       */
+      updated_at: string;
+      /**
+       * @description The client secret, shown only in this response (store it now; only its hash is kept); null for a public app
+       * @example vlt_ocs_4eC39HqLyjWDarjtT1zdp7dcx9Qzabcd0123456x
+       */
+      client_secret: string | null;
+    };
+    OAuthGrant: {
+      /** @example ogr_01JD6V7W9Q3E4R5T6Y7Z8H9K0P */
+      id: string;
+      /** @description The app the person authorized */
+      app: {
+        /** @example oap_01JD6V7W9Q3E4R5T6Y7Z8H9K0P */
+        id: string;
+        /** @example Invoice Sync */
+        name: string;
+      };
+      /**
+       * @description The person who authorized it; the app acts as them, never beyond their role
+       * @example usr_01JD6V7W9Q3E4R5T6Y7Z8H9K0P
+       */
+      user_id: string;
+      /**
+       * @description Every scope the person granted the app in this organization
+       * @example [
+       *       "read:projects",
+       *       "write:time-entries"
+       *     ]
+       */
+      scopes: (
+        | "read"
+        | "write"
+        | "delete"
+        | "admin"
+        | "read:organization"
+        | "write:organization"
+        | "read:users"
+        | "write:users"
+        | "delete:users"
+        | "read:api-keys"
+        | "write:api-keys"
+        | "delete:api-keys"
+        | "read:webhooks"
+        | "write:webhooks"
+        | "delete:webhooks"
+        | "read:settings"
+        | "write:settings"
+        | "read:clients"
+        | "write:clients"
+        | "delete:clients"
+        | "read:projects"
+        | "write:projects"
+        | "delete:projects"
+        | "read:tasks"
+        | "write:tasks"
+        | "delete:tasks"
+        | "read:tags"
+        | "write:tags"
+        | "delete:tags"
+        | "read:time-entries"
+        | "write:time-entries"
+        | "delete:time-entries"
+        | "read:reports"
+        | "read:jobs"
+        | "write:jobs"
+        | "read:logs"
+        | "read:events"
+        | "read:oauth-apps"
+        | "write:oauth-apps"
+        | "delete:oauth-apps"
+        | "read:oauth-grants"
+        | "delete:oauth-grants"
+      )[];
+      /**
+       * @description `revoked` once the person, an admin or the app's deletion ended it
+       * @example active
+       * @enum {string}
+       */
+      status: "active" | "revoked";
+      /**
+       * Format: date-time
+       * @description When the person first authorized the app
+       * @example 2024-01-01T00:00:00Z
+       */
+      created_at: string;
+      /**
+       * Format: date-time
+       * @description When the grant last changed
+       * @example 2024-01-01T00:00:00Z
+       */
+      updated_at: string;
+      /**
+       * @description When it was revoked; null while active
+       * @example 2024-01-01T00:00:00Z
+       */
+      revoked_at: string | null;
+    };
+    OAuthAuthorizationRequest: {
+      /** @example oar_01JD6V7W9Q3E4R5T6Y7Z8H9K0P */
+      id: string;
+      /** @description The app asking */
+      app: {
+        /** @example Invoice Sync */
+        name: string;
+        /**
+         * @description `confidential`: a server that keeps a client secret; `public`: a single-page or native app, which cannot, and has none (PKCE protects its codes)
+         * @example confidential
+         * @enum {string}
+         */
+        client_type: "confidential" | "public";
+      };
+      /**
+       * @description Where the browser returns after the decision
+       * @example https://app.example.com/oauth/callback
+       */
+      redirect_uri: string;
+      /** @description What the app asks for */
+      scopes: {
+        /**
+         * @description A coarse scope (`read`, `write`, `delete`, `admin`) or a fine one (`<action>:<resource>`)
+         * @example read:users
+         * @enum {string}
+         */
+        scope:
+          | "read"
+          | "write"
+          | "delete"
+          | "admin"
+          | "read:organization"
+          | "write:organization"
+          | "read:users"
+          | "write:users"
+          | "delete:users"
+          | "read:api-keys"
+          | "write:api-keys"
+          | "delete:api-keys"
+          | "read:webhooks"
+          | "write:webhooks"
+          | "delete:webhooks"
+          | "read:settings"
+          | "write:settings"
+          | "read:clients"
+          | "write:clients"
+          | "delete:clients"
+          | "read:projects"
+          | "write:projects"
+          | "delete:projects"
+          | "read:tasks"
+          | "write:tasks"
+          | "delete:tasks"
+          | "read:tags"
+          | "write:tags"
+          | "delete:tags"
+          | "read:time-entries"
+          | "write:time-entries"
+          | "delete:time-entries"
+          | "read:reports"
+          | "read:jobs"
+          | "write:jobs"
+          | "read:logs"
+          | "read:events"
+          | "read:oauth-apps"
+          | "write:oauth-apps"
+          | "delete:oauth-apps"
+          | "read:oauth-grants"
+          | "delete:oauth-grants";
+        /**
+         * @description The scope in words
+         * @example See projects
+         */
+        description: string;
+      }[];
+      /** @description The organizations you may authorize the app for, one to pick */
+      organizations: {
+        /** @example org_01JD6V7W9Q3E4R5T6Y7Z8H9K0P */
+        id: string;
+        /** @example Acme Studio */
+        name: string;
+        /**
+         * @description Your role there
+         * @example owner
+         */
+        role: string;
+        /** @description Whether your role there holds every scope asked for (approving otherwise fails) */
+        allowed: boolean;
+        /** @description Whether you already granted this app every scope asked for there: the consent screen may approve at once */
+        remembered: boolean;
+      }[];
+      /**
+       * Format: date-time
+       * @description The request must be decided before this
+       * @example 2024-01-01T00:00:00Z
+       */
+      expires_at: string;
+    };
+    OAuthDecision: {
+      /**
+       * @description Send the browser here: the app's redirect URI with `code` and `state` (approved) or `error` and `state` (denied, or a scope your role does not hold)
+       * @example https://app.example.com/oauth/callback?code=vlt_oac_…&state=af0ifjsldkj
+       */
+      redirect_to: string;
+    };
     HealthCheckResponse: {
       /** @description `degraded`: serving, but Redis is unreachable and rate limits hold per process */
       status: "ok" | "degraded" | "unavailable";
@@ -1858,6 +2158,11 @@ export interface components {
         | "write:jobs"
         | "read:logs"
         | "read:events"
+        | "read:oauth-apps"
+        | "write:oauth-apps"
+        | "delete:oauth-apps"
+        | "read:oauth-grants"
+        | "delete:oauth-grants"
       )[];
       /**
        * Format: date-time
@@ -2848,7 +3153,15 @@ export interface components {
        * @description Only audit entries about this kind of resource
        * @enum {string}
        */
-      resource_type?: "api_key" | "webhook" | "member" | "settings" | "organization" | "sandbox";
+      resource_type?:
+        | "api_key"
+        | "webhook"
+        | "member"
+        | "settings"
+        | "organization"
+        | "sandbox"
+        | "oauth_app"
+        | "oauth_grant";
       /** @description Only audit entries about this resource */
       resource_id?: string;
       /**
@@ -2885,6 +3198,65 @@ export interface components {
        * @description Day after the last one counted, exclusive, UTC (default: tomorrow); at most 400 days after from
        */
       to?: string;
+    };
+    OauthAppsCreateParams: {
+      /** @example Invoice Sync */
+      name: string;
+      /**
+       * @example [
+       *       "https://app.example.com/oauth/callback"
+       *     ]
+       */
+      redirect_uris: string[];
+      /**
+       * @description `confidential`: a server that keeps a client secret; `public`: a single-page or native app, which cannot, and has none (PKCE protects its codes)
+       * @example confidential
+       * @enum {string}
+       */
+      client_type?: "confidential" | "public";
+    };
+    OauthAppsListParams: {
+      /** @description Items per page (default 20) */
+      limit?: number;
+      /** @description Items to skip */
+      offset?: number;
+      /** @description Page number, from 1 (alternative to offset) */
+      page?: number;
+      /** @description Items per page (alternative to limit) */
+      per_page?: number;
+    };
+    OauthAppsUpdateParams: {
+      /** @example Invoice Sync */
+      name?: string;
+      /**
+       * @example [
+       *       "https://app.example.com/oauth/callback"
+       *     ]
+       */
+      redirect_uris?: string[];
+    };
+    OauthGrantsListParams: {
+      /** @description Items per page (default 20) */
+      limit?: number;
+      /** @description Items to skip */
+      offset?: number;
+      /** @description Page number, from 1 (alternative to offset) */
+      page?: number;
+      /** @description Items per page (alternative to limit) */
+      per_page?: number;
+      /**
+       * @description `revoked` once the person, an admin or the app's deletion ended it
+       * @enum {string}
+       */
+      status?: "active" | "revoked";
+      app_id?: string;
+    };
+    OauthAuthorizationRequestsApproveParams: {
+      /**
+       * @description The organization the app will act in, as you: one of the request's `organizations`
+       * @example org_01JD6V7W9Q3E4R5T6Y7Z8H9K0P
+       */
+      organization_id: string;
     };
   };
   responses: never;
@@ -2923,6 +3295,11 @@ export type WebhookWithSecret = components["schemas"]["WebhookWithSecret"];
 export type Delivery = components["schemas"]["Delivery"];
 export type Job = components["schemas"]["Job"];
 export type Sandbox = components["schemas"]["Sandbox"];
+export type OAuthApp = components["schemas"]["OAuthApp"];
+export type OAuthAppWithSecret = components["schemas"]["OAuthAppWithSecret"];
+export type OAuthGrant = components["schemas"]["OAuthGrant"];
+export type OAuthAuthorizationRequest = components["schemas"]["OAuthAuthorizationRequest"];
+export type OAuthDecision = components["schemas"]["OAuthDecision"];
 export type HealthCheckResponse = components["schemas"]["HealthCheckResponse"];
 export type HealthReadyResponse = components["schemas"]["HealthReadyResponse"];
 export type StatusRetrieveResponse = components["schemas"]["StatusRetrieveResponse"];
@@ -2971,3 +3348,9 @@ export type JobsCreateParams = components["schemas"]["JobsCreateParams"];
 export type JobsListParams = components["schemas"]["JobsListParams"];
 export type LogsListParams = components["schemas"]["LogsListParams"];
 export type ApiKeysUsageParams = components["schemas"]["ApiKeysUsageParams"];
+export type OauthAppsCreateParams = components["schemas"]["OauthAppsCreateParams"];
+export type OauthAppsListParams = components["schemas"]["OauthAppsListParams"];
+export type OauthAppsUpdateParams = components["schemas"]["OauthAppsUpdateParams"];
+export type OauthGrantsListParams = components["schemas"]["OauthGrantsListParams"];
+export type OauthAuthorizationRequestsApproveParams =
+  components["schemas"]["OauthAuthorizationRequestsApproveParams"];

@@ -9,6 +9,7 @@ import * as boundedJobs from "./0007_bounded_jobs.js";
 import * as importFingerprints from "./0008_import_fingerprints.js";
 import * as sandbox from "./0009_sandbox.js";
 import * as idempotencyKeys from "./0010_idempotency_keys.js";
+import * as oauth from "./0011_oauth.js";
 
 /**
  * Forward-only and never edited once landed: add a new numbered file and list it here.
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   "0008_import_fingerprints": importFingerprints,
   "0009_sandbox": sandbox,
   "0010_idempotency_keys": idempotencyKeys,
+  "0011_oauth": oauth,
 };

@@ -66,6 +66,15 @@ module Voltasis
     # @return [Voltasis::Resources::Sandbox]
     attr_reader :sandbox
 
+    # @return [Voltasis::Resources::OauthApps]
+    attr_reader :oauth_apps
+
+    # @return [Voltasis::Resources::OauthGrants]
+    attr_reader :oauth_grants
+
+    # @return [Voltasis::Resources::OauthAuthorizationRequests]
+    attr_reader :oauth_authorization_requests
+
     def initialize(**options)
       super
       @health = Resources::Health.new(self)
@@ -88,6 +97,9 @@ module Voltasis
       @jobs = Resources::Jobs.new(self)
       @logs = Resources::Logs.new(self)
       @sandbox = Resources::Sandbox.new(self)
+      @oauth_apps = Resources::OauthApps.new(self)
+      @oauth_grants = Resources::OauthGrants.new(self)
+      @oauth_authorization_requests = Resources::OauthAuthorizationRequests.new(self)
     end
   end
 end

@@ -45,7 +45,7 @@ module Voltasis
       # @option params [String] :api_key_id Only requests made with this API key.
       # @option params [String] :user_id Only entries of this user (their requests, their keys' requests and their changes).
       # @option params [String] :action Only audit entries of this event name.
-      # @option params [String] :resource_type Only audit entries about this kind of resource. One of `api_key`, `webhook`, `member`, `settings`, `organization`, `sandbox`.
+      # @option params [String] :resource_type Only audit entries about this kind of resource. One of `api_key`, `webhook`, `member`, `settings`, `organization`, `sandbox`, `oauth_app`, `oauth_grant`.
       # @option params [String] :resource_id Only audit entries about this resource.
       # @option params [String, Time] :from Entries created at or after.
       # @option params [String, Time] :to Entries created before.
