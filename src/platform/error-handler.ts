@@ -92,6 +92,9 @@ const DATABASE_UNAVAILABLE = new Set([
 ]);
 
 /** Fastify's own errors (body parsing, limits), mapped to SPEC §2 codes. */
+const paramTooLong = () =>
+  new ApiError("INVALID_REQUEST", "A path parameter is longer than any id", { reason: "uri_too_long" }, 414);
+
 function fromFramework(error: FastifyError, bodyLimit = 1_048_576): ApiError | null {
   switch (error.code) {
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
@@ -115,12 +118,7 @@ function fromFramework(error: FastifyError, bodyLimit = 1_048_576): ApiError | n
         reason: "malformed_url",
       });
     case "FST_ERR_MAX_PARAM_LENGTH":
-      return new ApiError(
-        "INVALID_REQUEST",
-        "A path parameter is longer than any id",
-        { reason: "uri_too_long" },
-        414,
-      );
+      return paramTooLong();
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
       return new ApiError("INVALID_REQUEST", "The body is not as long as Content-Length says", {
         reason: "invalid_content_length",
@@ -297,14 +295,21 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return sendError(request, reply, error);
   });
 
+  // The router refuses an over-long parameter with 414 only when no other route matches; the
+  // console's catch-all (`/*`) matches first and hands API paths here, so the rule is kept here too.
+  const maxParamLength = app.initialConfig.maxParamLength ?? 100;
   app.setNotFoundHandler((request, reply) => {
+    const pathname = request.url.split("?")[0] ?? "/";
+    if (pathname.split("/").some((segment) => segment.length > maxParamLength)) {
+      return sendError(request, reply, paramTooLong());
+    }
     const version = /^\/(v\d+)(\/|$)/.exec(request.url)?.[1];
     const unknownVersion = version !== undefined && !(API_VERSIONS as readonly string[]).includes(version);
     const message = unknownVersion
       ? `API version ${version} is not available; the versions are ${API_VERSIONS.map(
           (v) => `${v}${BETA_VERSIONS.has(v) ? " (beta)" : ""}`,
         ).join(" and ")}`
-      : `No route ${request.method} ${request.url.split("?")[0]}`;
+      : `No route ${request.method} ${pathname}`;
     return sendError(
       request,
       reply,
