@@ -3,6 +3,7 @@ import { createKey } from "../../test/helpers/api-keys.js";
 import { createTestApp, type TestApp } from "../../test/helpers/app.js";
 import { type Account, call, expectError, registerAccount } from "../../test/helpers/fixtures.js";
 import { addMember, invite, newEmail } from "../../test/helpers/members.js";
+import { oauthTokens, registerApp } from "../../test/helpers/oauth.js";
 
 /** SPEC §8 conditional requests (RFC 9110): ETag, If-None-Match → 304, If-Match → 412. */
 let t: TestApp;
@@ -159,7 +160,11 @@ describe("If-Match on every write route of the OpenAPI document", () => {
       webhooks: await made("/v1/webhooks", { url: "http://127.0.0.1:9/hook", events: ["tag.created"] }),
       "api-keys": (await createKey(t.app, org.accessToken)).id,
       invitations: (await invite(t.app, org.accessToken, { email: newEmail(), role: "member" })).id,
+      "oauth/apps": (await registerApp(t.app, org.accessToken)).id,
     };
+    // A grant exists once the person has consented to an app (the whole flow, over HTTP).
+    await oauthTokens(t.app, org.accessToken, { organizationId: org.orgId, scope: "read:projects" });
+    ids["oauth/grants"] = (await as("GET", "/v1/oauth/grants")).json().data[0].id;
     const BODIES: Record<string, unknown> = {
       "PATCH /v1/organization": { name: "Renamed" },
       "PATCH /v1/settings": { currency: "EUR" },
@@ -167,7 +172,11 @@ describe("If-Match on every write route of the OpenAPI document", () => {
       "PATCH /v1/users/{id}/rate": { hourly_rate: 100 },
       "PATCH /v1/auth/me": { name: "Renamed" },
     };
-    const CHANGES: Record<string, unknown> = { clients: { notes: "changed" }, tags: { name: "changed" } };
+    const CHANGES: Record<string, unknown> = {
+      clients: { notes: "changed" },
+      tags: { name: "changed" },
+      "oauth/apps": { name: "changed" },
+    };
     const doc = (await t.app.inject({ method: "GET", url: "/v1/openapi.json" })).json();
     const writes = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(
       ([path, ops]) =>
@@ -181,7 +190,8 @@ describe("If-Match on every write route of the OpenAPI document", () => {
     for (const { method, path } of writes) {
       const route = `${method} ${path}`;
       if (exempt.has(route)) continue;
-      const resource = path.split("/")[2] as string;
+      // The collection the id belongs to: `/v1/tags/{id}` → tags, `/v1/oauth/apps/{id}` → oauth/apps.
+      const resource = path.replace(/^\/v1\/|\/\{id\}.*$/g, "");
       const url = path.replace("{id}", ids[resource] ?? "");
       const readUrl = route === "PATCH /v1/users/{id}/rate" ? `/v1/users/${ids.users}` : url;
       const before = await as("GET", readUrl.replace(/\/rate$/, ""));
