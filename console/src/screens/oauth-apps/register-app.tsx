@@ -70,7 +70,7 @@ export function RegisterApp() {
 
 function Registered({ app, onDone }: { app: OAuthAppWithSecret; onDone: () => void }) {
   return (
-    <section className="stack" aria-label={`App "${app.name}" registered`}>
+    <section className="stack registered" aria-label={`App "${app.name}" registered`}>
       <p>
         “{app.name}” is registered. Its client ID: <span className="mono break">{app.client_id}</span>
       </p>
