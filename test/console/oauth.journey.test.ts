@@ -42,6 +42,7 @@ describe.skipIf(!hasChromium)("OAuth in the console, in Chromium", { timeout: 90
   let page: Page;
   const errors: string[] = [];
   const email = `ada-oauth-${Date.now()}@example.com`;
+  const graceEmail = `grace-oauth-${Date.now()}@example.com`;
   let as: oauth.AuthorizationServer;
   let client: oauth.Client;
   let accessToken: string;
@@ -63,8 +64,8 @@ describe.skipIf(!hasChromium)("OAuth in the console, in Chromium", { timeout: 90
     return tab;
   }
 
-  async function signIn(tab: Page): Promise<void> {
-    await tab.getByLabel("E-mail").fill(email);
+  async function signIn(tab: Page, as = email): Promise<void> {
+    await tab.getByLabel("E-mail").fill(as);
     await tab.getByLabel("Password").fill(PASSWORD);
     await tab.getByRole("button", { name: "Sign in" }).click();
   }
@@ -82,7 +83,7 @@ describe.skipIf(!hasChromium)("OAuth in the console, in Chromium", { timeout: 90
       return (await res.json()).data.access_token as string;
     };
     const ada = await register("Ada Lovelace", email, "Analytical Engines");
-    const grace = await register("Grace Hopper", `grace-oauth-${Date.now()}@example.com`, "Garage");
+    const grace = await register("Grace Hopper", graceEmail, "Garage");
     const invited = await api("/v1/users", grace, jsonPost({ email, role: "member" }));
     expect(invited.status).toBe(201);
     const token = (await invited.json()).data.token as string;
@@ -227,6 +228,19 @@ describe.skipIf(!hasChromium)("OAuth in the console, in Chromium", { timeout: 90
     expect(me.data).toMatchObject({ email, role: "member", organization: { name: "Garage" } });
     expect(me.data.scopes).toEqual(["read:projects"]);
     expect((await api("/v1/projects", accessToken)).status).toBe(200);
+  });
+
+  it("shows the owner of the organization everyone else's authorized apps", async () => {
+    const owner = await newTab();
+    await owner.goto(`${server.baseUrl}/authorized-apps`);
+    await signIn(owner, graceEmail);
+    const others = owner.getByRole("region", { name: "Apps others authorized" });
+    await others.getByRole("cell", { name: "Ada Lovelace", exact: true }).waitFor();
+    await others.getByRole("cell", { name: "Pocket Timer", exact: true }).waitFor();
+    await others.getByRole("button", { name: "Revoke Pocket Timer for Ada Lovelace" }).waitFor();
+    await owner.getByText("No app acts for you in this organization").waitFor();
+    await screenshot(owner, "oauth-04-everyone-elses");
+    await owner.context().close();
   });
 
   it("revokes the app under Authorized apps, and its token stops working", async () => {
