@@ -232,8 +232,15 @@ describe.skipIf(!hasChromium)("OAuth in the console, in Chromium", { timeout: 90
 
   it("shows the owner of the organization everyone else's authorized apps", async () => {
     const owner = await newTab();
-    await owner.goto(`${server.baseUrl}/authorized-apps`);
+    // Signing in returns only to a page of the console, never to another site.
+    await owner.goto(`${server.baseUrl}/sign-in?next=${encodeURIComponent(`//127.0.0.1:8765/elsewhere`)}`);
     await signIn(owner, graceEmail);
+    await owner.getByRole("heading", { level: 1, name: "Time" }).waitFor();
+    expect(new URL(owner.url()).origin).toBe(server.baseUrl);
+    await owner
+      .getByRole("navigation", { name: "Console" })
+      .getByRole("link", { name: "Authorized apps" })
+      .click();
     const others = owner.getByRole("region", { name: "Apps others authorized" });
     await others.getByRole("cell", { name: "Ada Lovelace", exact: true }).waitFor();
     await others.getByRole("cell", { name: "Pocket Timer", exact: true }).waitFor();
