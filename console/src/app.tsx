@@ -1,7 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { type ComponentType, lazy, Suspense, useEffect, useSyncExternalStore } from "react";
-import { refreshSession, session } from "./api/session";
-import { navigate, usePath } from "./router";
+import { refreshSession, type SignedIn, session } from "./api/session";
+import { navigate, returnPath, usePath } from "./router";
 import { AcceptInvitationScreen } from "./screens/accept-invitation";
 import { SignInScreen, SignUpScreen } from "./screens/sign-in";
 import { TimeScreen } from "./screens/time";
@@ -18,6 +18,14 @@ const screens: Record<string, ComponentType> = {
   "/members": lazy(() => import("./screens/members").then((m) => ({ default: m.MembersScreen }))),
   "/logs": lazy(() => import("./screens/logs").then((m) => ({ default: m.LogsScreen }))),
   "/settings": lazy(() => import("./screens/settings").then((m) => ({ default: m.SettingsScreen }))),
+  "/oauth-apps": lazy(() => import("./screens/oauth-apps").then((m) => ({ default: m.OAuthAppsScreen }))),
+  "/authorized-apps": lazy(() =>
+    import("./screens/authorized-apps").then((m) => ({ default: m.AuthorizedAppsScreen })),
+  ),
+};
+// Screens of their own, outside the console's frame: a third-party app sent the person here.
+const standalone: Record<string, ComponentType<{ signedIn: SignedIn }>> = {
+  "/oauth/consent": lazy(() => import("./screens/oauth-consent").then((m) => ({ default: m.ConsentScreen }))),
 };
 const PUBLIC = new Set(["/sign-in", "/sign-up"]);
 
@@ -37,11 +45,16 @@ export function App() {
 
   useEffect(() => {
     if (state.status === "signed-out" && !PUBLIC.has(path) && path !== "/accept-invitation") {
-      navigate("/sign-in", { replace: true });
+      // Signing in comes back here, query included (the consent screen's request id is in it).
+      const here = path === "/" ? "" : `?next=${encodeURIComponent(path + window.location.search)}`;
+      navigate(`/sign-in${here}`, { replace: true });
     }
-    if (
+    if (state.status === "signed-in" && PUBLIC.has(path))
+      navigate(returnPath() ?? "/time", { replace: true });
+    else if (
       state.status === "signed-in" &&
-      (PUBLIC.has(path) || !screens[path]) &&
+      !screens[path] &&
+      !standalone[path] &&
       path !== "/accept-invitation"
     ) {
       navigate("/time", { replace: true });
@@ -51,6 +64,14 @@ export function App() {
   if (path === "/accept-invitation") return <AcceptInvitationScreen />;
   if (state.status === "loading") return <Loading what="the console" />;
   if (state.status === "signed-out") return path === "/sign-up" ? <SignUpScreen /> : <SignInScreen />;
+  const Standalone = standalone[path];
+  if (Standalone) {
+    return (
+      <Suspense fallback={<Loading what="the screen" />}>
+        <Standalone signedIn={state} />
+      </Suspense>
+    );
+  }
   const Screen = screens[path] ?? TimeScreen;
   return (
     <Shell signedIn={state}>

@@ -31,3 +31,12 @@ export function followLink(event: MouseEvent<HTMLAnchorElement>): void {
   event.preventDefault();
   navigate(event.currentTarget.getAttribute("href") ?? "/");
 }
+
+/**
+ * Where signing in returns to (`/sign-in?next=…`): a path of this console only, never another site
+ * (`//host` or `/\\host` would leave it).
+ */
+export function returnPath(): string | undefined {
+  const next = new URLSearchParams(window.location.search).get("next");
+  return next && /^\/(?![/\\])/.test(next) ? next : undefined;
+}

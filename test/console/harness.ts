@@ -10,6 +10,14 @@ export const CHROMIUM = "/usr/bin/chromium";
 export const SCREENSHOTS = path.join(ROOT, ".tmp/screenshots");
 const DIST = path.join(ROOT, "console/dist");
 
+export const DESKTOP = { width: 1280, height: 860 };
+export const PHONE = { width: 375, height: 812 };
+/** Every screen is checked as most people see it, and on a phone in dark mode. */
+export const CHECKED_AS = [
+  [DESKTOP, "light"],
+  [PHONE, "dark"],
+] as const;
+
 /** The console as `npm install` built it, refused with the fix when missing or older than its sources. */
 export function checkBuiltConsole(): void {
   const rebuild = "run `npm install` or `npm run build -w @voltasis/console`";
@@ -109,3 +117,33 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
 
 export const screenshot = (page: Page, name: string) =>
   page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+/**
+ * What axe-core finds serious or critical on the page as it is, and (on a phone-sized viewport)
+ * any sideways scrolling: every screen must work at 375 px. One line per problem, `where` first.
+ */
+export async function problemsOnScreen(page: Page, where: string): Promise<string[]> {
+  const report = (await seriousViolations(page)).map(
+    (v) => `${where}: ${v.id} (${v.impact}) ${v.help} ${JSON.stringify(v.nodes.slice(0, 3))}`,
+  );
+  const viewport = page.viewportSize();
+  if (viewport && viewport.width <= 375) {
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    if (width > viewport.width) report.push(`${where}: scrolls sideways (${width}px wide)`);
+  }
+  return report;
+}
+
+/** Presses Tab until the focused control is the one named `name` (its label or its text). */
+export async function tabTo(page: Page, name: string): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement as HTMLInputElement | null;
+      if (!el) return "";
+      return (el.getAttribute("aria-label") ?? el.labels?.[0]?.textContent ?? el.textContent ?? "").trim();
+    });
+    if (focused === name) return;
+  }
+  throw new Error(`Tab never reached "${name}"`);
+}

@@ -11,29 +11,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jsonPost } from "../helpers/server-process.js";
 import { type Receiver, startReceiver } from "../helpers/webhook-receiver.js";
 import {
+  CHECKED_AS,
   CHROMIUM,
   checkBuiltConsole,
+  DESKTOP,
   initialJavaScriptGzip,
   launchChromium,
+  PHONE,
+  problemsOnScreen,
   screenshot,
-  seriousViolations,
   startConsoleServer,
+  tabTo,
   watchForErrors,
 } from "./harness.js";
-
-/** Presses Tab until the focused control is the one named `name` (its label or its text). */
-async function tabTo(page: Page, name: string): Promise<void> {
-  for (let i = 0; i < 60; i++) {
-    await page.keyboard.press("Tab");
-    const focused = await page.evaluate(() => {
-      const el = document.activeElement as HTMLInputElement | null;
-      if (!el) return "";
-      return (el.getAttribute("aria-label") ?? el.labels?.[0]?.textContent ?? el.textContent ?? "").trim();
-    });
-    if (focused === name) return;
-  }
-  throw new Error(`Tab never reached "${name}"`);
-}
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`console journeys skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
@@ -49,8 +39,6 @@ const SCREENS = [
   "/settings",
 ];
 const HEADINGS = ["Time", "Projects", "Reports", "API keys", "Webhooks", "Members", "Logs", "Settings"];
-const DESKTOP = { width: 1280, height: 860 };
-const PHONE = { width: 375, height: 812 };
 
 describe.skipIf(!hasChromium)("the console in Chromium", { timeout: 90_000 }, () => {
   let server: { baseUrl: string; stop(): Promise<void> };
@@ -392,10 +380,7 @@ describe.skipIf(!hasChromium)("the console in Chromium", { timeout: 90_000 }, ()
 
   it("passes axe-core on every screen at desktop width and at 375 px in dark mode", async () => {
     const report: string[] = [];
-    for (const [viewport, scheme] of [
-      [DESKTOP, "light"],
-      [PHONE, "dark"],
-    ] as const) {
+    for (const [viewport, scheme] of CHECKED_AS) {
       await page.setViewportSize(viewport);
       await page.emulateMedia({ colorScheme: scheme });
       for (const [i, path] of SCREENS.entries()) {
@@ -403,16 +388,7 @@ describe.skipIf(!hasChromium)("the console in Chromium", { timeout: 90_000 }, ()
         await page.getByRole("heading", { level: 1, name: HEADINGS[i] }).waitFor();
         // Not "networkidle": the event stream stays open. Every list says when it has loaded.
         await expect.poll(() => page.getByText(/^Loading /).count()).toBe(0);
-        for (const violation of await seriousViolations(page)) {
-          report.push(
-            `${path} at ${viewport.width}px ${scheme}: ${violation.id} (${violation.impact}) ${violation.help} ${JSON.stringify(violation.nodes.slice(0, 3))}`,
-          );
-        }
-        // Nothing wider than the phone: every screen works at 375 px without sideways scrolling.
-        if (viewport === PHONE) {
-          const width = await page.evaluate(() => document.documentElement.scrollWidth);
-          if (width > viewport.width) report.push(`${path} at 375px scrolls sideways (${width}px wide)`);
-        }
+        report.push(...(await problemsOnScreen(page, `${path} at ${viewport.width}px ${scheme}`)));
       }
     }
     // The signed-out screens, in a fresh context.
@@ -422,12 +398,10 @@ describe.skipIf(!hasChromium)("the console in Chromium", { timeout: 90_000 }, ()
       ["/sign-in", "Sign in"],
       ["/sign-up", "Sign up"],
       ["/accept-invitation#token=vlt_inv_x", "Accept invitation"],
-    ]) {
+    ] as const) {
       await visitorPage.goto(`${server.baseUrl}${path}`);
       await visitorPage.getByRole("heading", { level: 1, name: heading }).waitFor();
-      for (const violation of await seriousViolations(visitorPage)) {
-        report.push(`${path}: ${violation.id} (${violation.impact}) ${violation.help}`);
-      }
+      report.push(...(await problemsOnScreen(visitorPage, path)));
     }
     await visitor.close();
     expect(report).toEqual([]);

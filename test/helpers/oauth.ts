@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
+import * as oauth from "oauth4webapi";
 import { expect } from "vitest";
 import { call } from "./fixtures.js";
 
@@ -130,4 +131,26 @@ export async function oauthTokens(
   expect(exchanged.statusCode, exchanged.body).toBe(200);
   const body = exchanged.json();
   return { accessToken: body.access_token, refreshToken: body.refresh_token, app: registered };
+}
+
+/** What an app sends the browser to, as an oauth4webapi user builds it: PKCE S256 and a state. */
+export async function authorizationUrl(
+  as: oauth.AuthorizationServer,
+  clientId: string,
+  scope: string,
+  redirectUri = REDIRECT_URI,
+) {
+  const verifier = oauth.generateRandomCodeVerifier();
+  const state = oauth.generateRandomState();
+  const url = new URL(as.authorization_endpoint as string);
+  url.search = new URLSearchParams({
+    response_type: "code",
+    client_id: clientId,
+    redirect_uri: redirectUri,
+    scope,
+    state,
+    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: "S256",
+  }).toString();
+  return { url, verifier, state };
 }

@@ -19,6 +19,8 @@ export function actFor(next: Acting): void {
   Object.assign(acting, next);
 }
 
+export const actingLiveOrgId = (): string | undefined => acting.liveOrgId;
+
 function sessionFetch(organizationOf: () => string | undefined): typeof fetch {
   return async (input, init = {}) => {
     const send = (token: string | undefined) => {

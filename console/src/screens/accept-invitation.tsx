@@ -2,10 +2,10 @@ import { useSyncExternalStore } from "react";
 import { fieldError, formError } from "../api/errors";
 import { acceptInvitation, session } from "../api/session";
 import { navigate } from "../router";
+import { Centered } from "../ui/centered";
 import { Field, FormError } from "../ui/field";
 import { Page } from "../ui/page";
 import { text, useSubmit } from "../ui/use-submit";
-import { Centered } from "./sign-in";
 
 /** `/accept-invitation#token=…`: the link an invitation gives (the token stays out of server logs). */
 export function AcceptInvitationScreen() {

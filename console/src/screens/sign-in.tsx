@@ -1,19 +1,13 @@
-import type { ReactNode } from "react";
 import { fieldError, formError } from "../api/errors";
 import { signIn, signUp } from "../api/session";
-import { followLink } from "../router";
+import { followLink, returnPath } from "../router";
+import { Centered } from "../ui/centered";
 import { Field, FormError } from "../ui/field";
 import { Page } from "../ui/page";
 import { text, useSubmit } from "../ui/use-submit";
 
-function Centered({ children }: { children: ReactNode }) {
-  return (
-    <main id="main" className="centered">
-      <p className="brand">Voltasis</p>
-      {children}
-    </main>
-  );
-}
+/** The other screen of the pair, keeping where signing in returns to. */
+const other = (path: string) => `${path}${window.location.search}`;
 
 export function SignInScreen() {
   const { onSubmit, problem, pending } = useSubmit((form) =>
@@ -22,6 +16,9 @@ export function SignInScreen() {
   return (
     <Centered>
       <Page title="Sign in">
+        {returnPath()?.startsWith("/oauth/consent") && (
+          <p>An app asks for access to your Voltasis account: sign in to decide.</p>
+        )}
         <form className="card stack" onSubmit={onSubmit} noValidate>
           <Field label="E-mail" error={fieldError(problem, "email")}>
             {(control) => <input {...control} name="email" type="email" autoComplete="email" required />}
@@ -38,7 +35,7 @@ export function SignInScreen() {
         </form>
         <p>
           New to Voltasis?{" "}
-          <a href="/sign-up" onClick={followLink}>
+          <a href={other("/sign-up")} onClick={followLink}>
             Create an account
           </a>
         </p>
@@ -85,7 +82,7 @@ export function SignUpScreen() {
         </form>
         <p>
           Have an account?{" "}
-          <a href="/sign-in" onClick={followLink}>
+          <a href={other("/sign-in")} onClick={followLink}>
             Sign in instead
           </a>
         </p>
@@ -93,5 +90,3 @@ export function SignUpScreen() {
     </Centered>
   );
 }
-
-export { Centered };

@@ -2,6 +2,7 @@ import { type QueryClient, useQuery, useQueryClient } from "@tanstack/react-quer
 import { type ReactNode, useEffect, useState } from "react";
 import { actFor, liveApi } from "../api/client";
 import { problemOf } from "../api/errors";
+import { useIsAdmin, useOrganizations } from "../api/queries";
 import { type SignedIn, signOut } from "../api/session";
 import { followLink, usePath } from "../router";
 import { LiveEvents } from "./live-events";
@@ -12,10 +13,14 @@ const NAV = [
   ["/reports", "Reports"],
   ["/api-keys", "API keys"],
   ["/webhooks", "Webhooks"],
+  ["/oauth-apps", "OAuth apps"],
+  ["/authorized-apps", "Authorized apps"],
   ["/members", "Members"],
   ["/logs", "Logs"],
   ["/settings", "Settings"],
 ] as const;
+// Shown to owners and admins only: their roles alone hold these screens' scopes.
+const ADMIN_ONLY = new Set(["/oauth-apps"]);
 
 // Not secrets: which organization and which mode this tab shows survive a reload of the tab.
 const ORG_KEY = "voltasis.organization";
@@ -39,10 +44,8 @@ export function Shell({ signedIn, children }: { signedIn: SignedIn; children: Re
   const queryClient = useQueryClient();
   const [orgId, setOrgId] = useState(() => sessionStorage.getItem(ORG_KEY) ?? signedIn.organization.id);
   const [testData, setTestData] = useState(() => sessionStorage.getItem(TEST_KEY) === "1");
-  const organizations = useQuery({
-    queryKey: ["organizations"],
-    queryFn: async () => (await liveApi.organizations.list({ per_page: 100 })).data,
-  });
+  const organizations = useOrganizations();
+  const isAdmin = useIsAdmin(orgId);
   const sandbox = useQuery({
     queryKey: ["sandbox", orgId],
     queryFn: () => liveApi.sandbox.retrieve(),
@@ -98,7 +101,7 @@ export function Shell({ signedIn, children }: { signedIn: SignedIn; children: Re
       </header>
       <nav aria-label="Console" className="nav">
         <ul>
-          {NAV.map(([href, label]) => (
+          {NAV.filter(([href]) => isAdmin || !ADMIN_ONLY.has(href)).map(([href, label]) => (
             <li key={href}>
               <a href={href} onClick={followLink} aria-current={path === href ? "page" : undefined}>
                 {label}

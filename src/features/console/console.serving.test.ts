@@ -55,7 +55,14 @@ describe("the console at /", () => {
   });
 
   it("answers a browser's navigation to a console screen with index.html (history routing)", async () => {
-    for (const url of ["/time", "/api-keys", "/webhooks?tab=deliveries", "/accept-invitation"]) {
+    for (const url of [
+      "/time",
+      "/api-keys",
+      "/webhooks?tab=deliveries",
+      "/accept-invitation",
+      // Under /oauth, but the console's: where /oauth/authorize sends the browser.
+      "/oauth/consent?request=oar_01JD6V7W9Q3E4R5T6Y7Z8H9K0P",
+    ]) {
       const res = await t.app.inject({ method: "GET", url, headers: html });
       expect(res.statusCode, url).toBe(200);
       expect(res.body).toContain('<div id="root"></div>');
@@ -63,7 +70,14 @@ describe("the console at /", () => {
   });
 
   it("keeps the API's 404 envelope for unknown API paths, even when a browser asks", async () => {
-    for (const url of ["/v1/nothing-here", "/v2/nothing-here", "/docs/nothing-here", "/console/session"]) {
+    for (const url of [
+      "/v1/nothing-here",
+      "/v2/nothing-here",
+      "/docs/nothing-here",
+      "/console/session",
+      "/oauth/nothing-here",
+      "/oauth/consent/more",
+    ]) {
       const res = await t.app.inject({ method: "GET", url, headers: html });
       expectError(res, 404, "NOT_FOUND");
     }

@@ -9,6 +9,8 @@ export const CONSOLE_DIST = path.resolve(import.meta.dirname, "../../../console/
 // Paths that belong to the API and its documents: a browser navigating there gets their answer
 // (an unknown one keeps the API's 404 envelope), never the console's page.
 const NOT_CONSOLE = /^\/(v\d+|docs|health|ready|\.well-known|oauth|console|assets)(\/|$)/;
+// …except the consent screen: `GET /oauth/authorize` sends the browser there (src/features/oauth).
+const CONSOLE_UNDER_API = new Set(["/oauth/consent"]);
 
 const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 
@@ -44,7 +46,8 @@ export const consoleStaticRoutes: FastifyPluginAsync<{ distDir: string }> = asyn
 
   app.get("/*", { config: { access: "public" }, schema: { hide: true } }, (request, reply) => {
     const pathname = request.url.split("?")[0] ?? "/";
-    if (NOT_CONSOLE.test(pathname) || !acceptsHtml(request)) return reply.callNotFound();
+    const consolePath = CONSOLE_UNDER_API.has(pathname) || !NOT_CONSOLE.test(pathname);
+    if (!consolePath || !acceptsHtml(request)) return reply.callNotFound();
     if (!built) return reply.code(503).header("Cache-Control", "no-store").type("text/html").send(NOT_BUILT);
     reply.header("Cache-Control", "no-cache");
     return reply.sendFile("index.html", { cacheControl: false });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
 import { listen } from "../../../test/helpers/event-stream.js";
 import { type Account, call, registerAccount } from "../../../test/helpers/fixtures.js";
-import { REDIRECT_URI, registerApp } from "../../../test/helpers/oauth.js";
+import { authorizationUrl, REDIRECT_URI, registerApp } from "../../../test/helpers/oauth.js";
 
 /**
  * Issue 14: a real OAuth client library (oauth4webapi) completes the whole flow against a
@@ -29,23 +29,6 @@ const insecure = { [oauth.allowInsecureRequests]: true };
 async function discover() {
   const response = await oauth.discoveryRequest(issuer, { algorithm: "oauth2", ...insecure });
   return oauth.processDiscoveryResponse(issuer, response);
-}
-
-/** What the app sends the browser to, as an oauth4webapi user builds it: PKCE S256 and a state. */
-async function authorizationUrl(as: oauth.AuthorizationServer, clientId: string, scope: string) {
-  const verifier = oauth.generateRandomCodeVerifier();
-  const state = oauth.generateRandomState();
-  const url = new URL(as.authorization_endpoint as string);
-  url.search = new URLSearchParams({
-    response_type: "code",
-    client_id: clientId,
-    redirect_uri: REDIRECT_URI,
-    scope,
-    state,
-    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: "S256",
-  }).toString();
-  return { url, verifier, state };
 }
 
 /** The browser's part: follow /oauth/authorize to the consent screen, where the person approves. */
