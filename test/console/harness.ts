@@ -109,3 +109,18 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
 
 export const screenshot = (page: Page, name: string) =>
   page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+/**
+ * A screen's shortfalls, in words, for one report: serious or critical axe-core violations, and
+ * scrolling sideways (every screen fits its viewport, a 375 px phone included).
+ */
+export async function screenProblems(page: Page, where: string): Promise<string[]> {
+  const problems = (await seriousViolations(page)).map(
+    (violation) =>
+      `${where}: ${violation.id} (${violation.impact}) ${violation.help} ${JSON.stringify(violation.nodes.slice(0, 3))}`,
+  );
+  const viewport = page.viewportSize();
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  if (viewport && width > viewport.width) problems.push(`${where} scrolls sideways (${width}px wide)`);
+  return problems;
+}

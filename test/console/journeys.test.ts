@@ -15,8 +15,8 @@ import {
   checkBuiltConsole,
   initialJavaScriptGzip,
   launchChromium,
+  screenProblems,
   screenshot,
-  seriousViolations,
   startConsoleServer,
   watchForErrors,
 } from "./harness.js";
@@ -403,16 +403,8 @@ describe.skipIf(!hasChromium)("the console in Chromium", { timeout: 90_000 }, ()
         await page.getByRole("heading", { level: 1, name: HEADINGS[i] }).waitFor();
         // Not "networkidle": the event stream stays open. Every list says when it has loaded.
         await expect.poll(() => page.getByText(/^Loading /).count()).toBe(0);
-        for (const violation of await seriousViolations(page)) {
-          report.push(
-            `${path} at ${viewport.width}px ${scheme}: ${violation.id} (${violation.impact}) ${violation.help} ${JSON.stringify(violation.nodes.slice(0, 3))}`,
-          );
-        }
-        // Nothing wider than the phone: every screen works at 375 px without sideways scrolling.
-        if (viewport === PHONE) {
-          const width = await page.evaluate(() => document.documentElement.scrollWidth);
-          if (width > viewport.width) report.push(`${path} at 375px scrolls sideways (${width}px wide)`);
-        }
+        // Nothing wider than the screen: every one works at 375 px without sideways scrolling.
+        report.push(...(await screenProblems(page, `${path} at ${viewport.width}px ${scheme}`)));
       }
     }
     // The signed-out screens, in a fresh context.
@@ -422,12 +414,10 @@ describe.skipIf(!hasChromium)("the console in Chromium", { timeout: 90_000 }, ()
       ["/sign-in", "Sign in"],
       ["/sign-up", "Sign up"],
       ["/accept-invitation#token=vlt_inv_x", "Accept invitation"],
-    ]) {
+    ] as const) {
       await visitorPage.goto(`${server.baseUrl}${path}`);
       await visitorPage.getByRole("heading", { level: 1, name: heading }).waitFor();
-      for (const violation of await seriousViolations(visitorPage)) {
-        report.push(`${path}: ${violation.id} (${violation.impact}) ${violation.help}`);
-      }
+      report.push(...(await screenProblems(visitorPage, path)));
     }
     await visitor.close();
     expect(report).toEqual([]);
