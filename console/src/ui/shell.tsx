@@ -10,6 +10,7 @@ const NAV = [
   ["/time", "Time"],
   ["/projects", "Projects"],
   ["/reports", "Reports"],
+  ["/import", "Import"],
   ["/api-keys", "API keys"],
   ["/webhooks", "Webhooks"],
   ["/members", "Members"],
