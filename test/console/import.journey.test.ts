@@ -104,7 +104,17 @@ describe.skipIf(!hasChromium)("the console's Import screen in Chromium", { timeo
       .toMatch(/Row 4 \(person\): No active member with e-mail grace@example.com/);
     await page.getByText(/With “All or nothing”, importing it now would import nothing/).waitFor();
 
+    // Importing it as it is: all or nothing, so the job fails and writes nothing.
+    await page.getByRole("button", { name: "Import", exact: true }).click();
+    await page.getByRole("heading", { name: "Nothing imported" }).waitFor({ timeout: 20_000 });
+    await page
+      .getByRole("status")
+      .filter({ hasText: /^Import failed: 1 of 3 rows failed/ })
+      .waitFor();
+    await page.getByText(/1 of them has an error and “All or nothing” was ticked/).waitFor();
+
     await page.getByRole("radio", { name: "Import their time as mine" }).check();
+    expect(await page.getByRole("heading", { name: "Nothing imported" }).count()).toBe(0);
     await page.getByRole("button", { name: "Check file" }).click();
     await page.getByText(/Nothing has been written yet/).waitFor();
     expect(await counts()).toEqual({
@@ -156,7 +166,7 @@ describe.skipIf(!hasChromium)("the console's Import screen in Chromium", { timeo
     await screenshot(page, "import-03-again");
   });
 
-  it("says in words, at the file, that a Clockify file is not a Toggl export", async () => {
+  it("says in words, at the file, that a Clockify file is not a Toggl export, and that a file is too big", async () => {
     await chooseFile("Clockify_Time_Report_Detailed.csv", CLOCKIFY);
     // Choosing a file clears the last run's answer.
     expect(await page.getByRole("heading", { name: "Imported", exact: true }).count()).toBe(0);
@@ -174,6 +184,21 @@ describe.skipIf(!hasChromium)("the console's Import screen in Chromium", { timeo
     );
     expect(await page.getByRole("progressbar").count()).toBe(0);
     await screenshot(page, "import-04-wrong-product");
+
+    // Over the API's limit: refused in the browser, before anything is sent.
+    // Made in the page: sending 33 MB through DevTools would take the test most of its time.
+    await file.evaluate((input: HTMLInputElement) => {
+      const files = new DataTransfer();
+      files.items.add(new File([new Uint8Array(33 * 1_048_576)], "too-big.csv", { type: "text/csv" }));
+      input.files = files.files;
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    await page.getByRole("button", { name: "Check file" }).click();
+    await expect
+      .poll(() => file.evaluate((el) => el.parentElement?.querySelector(".error")?.textContent))
+      .toBe(
+        "The file is 33.0 MB; an import takes up to 32 MB. Export a shorter period and import it in parts.",
+      );
   });
 
   it("passes axe-core at desktop width and at 375 px in dark mode, without sideways scrolling", async () => {

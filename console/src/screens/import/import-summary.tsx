@@ -73,7 +73,7 @@ export function ImportSummary({ job, result }: { job: Job; result: ImportResult 
 function verdict(job: Job, result: ImportResult): string {
   const rows = `${result.rows_total} row${result.rows_total === 1 ? "" : "s"}`;
   if (job.error?.code === "rows_invalid") {
-    return `The file has ${rows}. ${result.rows_failed} of them have errors and “All or nothing” was ticked, so nothing was imported: fix the rows below, or untick it to import the others.`;
+    return `The file has ${rows}. ${result.rows_failed} of them ${result.rows_failed === 1 ? "has an error" : "have errors"} and “All or nothing” was ticked, so nothing was imported: fix the rows below, or untick it to import the others.`;
   }
   if (job.status === "failed") return job.error?.message ?? "The import failed.";
   if (result.dry_run) {
