@@ -124,3 +124,17 @@ export async function screenProblems(page: Page, where: string): Promise<string[
   if (viewport && width > viewport.width) problems.push(`${where} scrolls sideways (${width}px wide)`);
   return problems;
 }
+
+/** Presses Tab until the focused control is the one named `name` (its label or its text). */
+export async function tabTo(page: Page, name: string): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement as HTMLInputElement | null;
+      if (!el) return "";
+      return (el.getAttribute("aria-label") ?? el.labels?.[0]?.textContent ?? el.textContent ?? "").trim();
+    });
+    if (focused === name) return;
+  }
+  throw new Error(`Tab never reached "${name}"`);
+}

@@ -15,6 +15,7 @@ import {
   screenProblems,
   screenshot,
   startConsoleServer,
+  tabTo,
   watchForErrors,
 } from "./harness.js";
 
@@ -103,6 +104,7 @@ describe.skipIf(!hasChromium)("the console's Import screen in Chromium", { timeo
       .poll(() => errorList.textContent())
       .toMatch(/Row 4 \(person\): No active member with e-mail grace@example.com/);
     await page.getByText(/With “All or nothing”, importing it now would import nothing/).waitFor();
+    await page.getByText(/invite them under Members first, or choose “Import their time as mine”/).waitFor();
 
     // Importing it as it is: all or nothing, so the job fails and writes nothing.
     await page.getByRole("button", { name: "Import", exact: true }).click();
@@ -149,11 +151,16 @@ describe.skipIf(!hasChromium)("the console's Import screen in Chromium", { timeo
       .toEqual(expect.arrayContaining(["Logo sketches, round 2 🎨", "Launch checklist", "Expenses"]));
   });
 
-  it("imports the same file again and creates nothing new", async () => {
+  it("imports the same file again, by keyboard, and creates nothing new", async () => {
     await openImport();
     await chooseFile("TogglTrack_Report_Detailed.csv", TOGGL);
-    await page.getByRole("radio", { name: "Import their time as mine" }).check();
-    await page.getByRole("button", { name: "Import", exact: true }).click();
+    // Past the file (a browser's file dialog is out of a test's reach), by keyboard alone.
+    await page.getByLabel("CSV file").focus();
+    await tabTo(page, "Report them as errors");
+    await page.keyboard.press("ArrowDown");
+    expect(await page.getByRole("radio", { name: "Import their time as mine" }).isChecked()).toBe(true);
+    await tabTo(page, "Import");
+    await page.keyboard.press("Enter");
     await page.getByText(/Nothing new: the 3 rows already imported were left as they are/).waitFor({
       timeout: 20_000,
     });

@@ -18,22 +18,9 @@ import {
   screenProblems,
   screenshot,
   startConsoleServer,
+  tabTo,
   watchForErrors,
 } from "./harness.js";
-
-/** Presses Tab until the focused control is the one named `name` (its label or its text). */
-async function tabTo(page: Page, name: string): Promise<void> {
-  for (let i = 0; i < 60; i++) {
-    await page.keyboard.press("Tab");
-    const focused = await page.evaluate(() => {
-      const el = document.activeElement as HTMLInputElement | null;
-      if (!el) return "";
-      return (el.getAttribute("aria-label") ?? el.labels?.[0]?.textContent ?? el.textContent ?? "").trim();
-    });
-    if (focused === name) return;
-  }
-  throw new Error(`Tab never reached "${name}"`);
-}
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`console journeys skipped: ${CHROMIUM} is missing (apt-get install chromium)`);

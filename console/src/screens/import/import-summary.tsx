@@ -64,6 +64,12 @@ export function ImportSummary({ job, result }: { job: Job; result: ImportResult 
             ))}
           </ul>
           {more > 0 && <p>…and {more} more.</p>}
+          {result.errors.some((e) => e.field === "person" && e.reason === "not_found") && (
+            <p className="hint">
+              Rows of people who are not members here: invite them under Members first, or choose “Import
+              their time as mine”.
+            </p>
+          )}
         </>
       )}
     </section>
