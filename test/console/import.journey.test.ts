@@ -173,7 +173,7 @@ describe.skipIf(!hasChromium)("the console's Import screen in Chromium", { timeo
     await screenshot(page, "import-03-again");
   });
 
-  it("says in words, at the file, that a Clockify file is not a Toggl export, and that a file is too big", async () => {
+  it("says in words, at the file, that a Clockify file is not a Toggl export, a time zone unknown, a file too big", async () => {
     await chooseFile("Clockify_Time_Report_Detailed.csv", CLOCKIFY);
     // Choosing a file clears the last run's answer.
     expect(await page.getByRole("heading", { name: "Imported", exact: true }).count()).toBe(0);
@@ -191,6 +191,15 @@ describe.skipIf(!hasChromium)("the console's Import screen in Chromium", { timeo
     );
     expect(await page.getByRole("progressbar").count()).toBe(0);
     await screenshot(page, "import-04-wrong-product");
+
+    // A time zone the API does not know, at its own field.
+    await chooseFile("TogglTrack_Report_Detailed.csv", TOGGL);
+    await page.getByLabel("Time zone of the file").fill("Mars/Olympus_Mons");
+    await page.getByRole("button", { name: "Check file" }).click();
+    const zone = page.getByLabel("Time zone of the file");
+    await expect.poll(() => zone.getAttribute("aria-invalid")).toBe("true");
+    expect(await file.getAttribute("aria-invalid")).toBeNull();
+    await zone.fill("UTC");
 
     // Over the API's limit: refused in the browser, before anything is sent.
     // Made in the page: sending 33 MB through DevTools would take the test most of its time.

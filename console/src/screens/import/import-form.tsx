@@ -92,7 +92,7 @@ export function ImportForm(props: {
         props.onEdit();
       }}
     >
-      <h2 id="import-file-heading">File</h2>
+      <h2 id="import-file-heading">What to import</h2>
       <div className="row-form top">
         <Field label="Exported from" hint={hint}>
           {(control) => (
