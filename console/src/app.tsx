@@ -13,6 +13,7 @@ const screens: Record<string, ComponentType> = {
   "/time": TimeScreen,
   "/projects": lazy(() => import("./screens/projects").then((m) => ({ default: m.ProjectsScreen }))),
   "/reports": lazy(() => import("./screens/reports").then((m) => ({ default: m.ReportsScreen }))),
+  "/import": lazy(() => import("./screens/import").then((m) => ({ default: m.ImportScreen }))),
   "/api-keys": lazy(() => import("./screens/api-keys").then((m) => ({ default: m.ApiKeysScreen }))),
   "/webhooks": lazy(() => import("./screens/webhooks").then((m) => ({ default: m.WebhooksScreen }))),
   "/members": lazy(() => import("./screens/members").then((m) => ({ default: m.MembersScreen }))),

@@ -8,12 +8,12 @@ import { Loading } from "../ui/empty";
 import { Field, FormError } from "../ui/field";
 import { formatDateTime, fromMinorUnits, toMinorUnits } from "../ui/format";
 import { Page } from "../ui/page";
+import { TimeZoneInput } from "../ui/time-zone-input";
 import { useChange } from "../ui/use-change";
 import { text, useSubmit } from "../ui/use-submit";
 
 const ROUNDING = [0, 1, 5, 6, 10, 15, 30, 60] as const;
 const FIELDS = ["timezone", "week_start", "currency", "default_hourly_rate", "rounding_minutes", "lock_date"];
-const TIME_ZONES = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
 
 export function SettingsScreen() {
   const settings = useSettings();
@@ -52,16 +52,7 @@ function SettingsForm({ settings }: { settings: Settings }) {
       <h2 id="settings-heading">Organization</h2>
       <div className="row-form">
         <Field label="Time zone" error={fieldError(problem, "timezone")}>
-          {(control) => (
-            <>
-              <input {...control} name="timezone" list="time-zones" defaultValue={settings.timezone} />
-              <datalist id="time-zones">
-                {TIME_ZONES.map((zone) => (
-                  <option key={zone} value={zone} />
-                ))}
-              </datalist>
-            </>
-          )}
+          {(control) => <TimeZoneInput control={control} name="timezone" defaultValue={settings.timezone} />}
         </Field>
         <Field label="Week starts on" error={fieldError(problem, "week_start")}>
           {(control) => (

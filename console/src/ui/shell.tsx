@@ -11,6 +11,7 @@ const NAV = [
   ["/time", "Time"],
   ["/projects", "Projects"],
   ["/reports", "Reports"],
+  ["/import", "Import"],
   ["/api-keys", "API keys"],
   ["/webhooks", "Webhooks"],
   ["/oauth-apps", "OAuth apps"],

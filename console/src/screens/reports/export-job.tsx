@@ -1,9 +1,10 @@
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "../../api/client";
 import { problemOf } from "../../api/errors";
 import { FormError } from "../../ui/field";
 import { instantOf } from "../../ui/format";
+import { JobProgress, useJob } from "../../ui/job-progress";
 import type { Period } from "../reports";
 
 /**
@@ -20,17 +21,10 @@ export function ExportJob({ period }: { period: Period }) {
         params: { format, from: instantOf(period.from, "00:00"), to: instantOf(period.to, "00:00") },
       }),
   });
-  const jobId = create.data?.id;
-  const job = useQuery({
-    queryKey: ["jobs", jobId],
-    queryFn: () => api.jobs.retrieve(jobId as string),
-    enabled: jobId !== undefined,
-    refetchInterval: (query) =>
-      ["queued", "running"].includes(query.state.data?.status ?? "queued") ? 500 : false,
-  });
+  const { job, error } = useJob(create.data);
   const download = useMutation({
     mutationFn: async () => {
-      const response = await api.jobs.result(jobId as string);
+      const response = await api.jobs.result(job?.id as string);
       const url = URL.createObjectURL(await response.blob());
       const link = document.createElement("a");
       link.href = url;
@@ -39,8 +33,6 @@ export function ExportJob({ period }: { period: Period }) {
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
     },
   });
-  const status = job.data?.status ?? create.data?.status;
-  const progress = job.data?.progress ?? 0;
   return (
     <section className="panel stack" aria-labelledby="export-heading">
       <h2 id="export-heading">Export</h2>
@@ -59,30 +51,26 @@ export function ExportJob({ period }: { period: Period }) {
         <button
           type="button"
           onClick={() => create.mutate()}
-          disabled={create.isPending || status === "running"}
+          disabled={create.isPending || job?.status === "running"}
         >
           Export time entries
         </button>
       </div>
-      {status && (
-        <div className="stack">
-          <label htmlFor="export-progress">Export progress</label>
-          <progress id="export-progress" max={100} value={progress} />
-          <p role="status">
-            {status === "succeeded"
-              ? `Export ready (${progress}%).`
-              : status === "failed"
-                ? `Export failed: ${job.data?.error?.message ?? "unknown error"}`
-                : `Export ${status} (${progress}%)…`}
-          </p>
-          {status === "succeeded" && (
-            <button type="button" onClick={() => download.mutate()} disabled={download.isPending}>
-              Download export
-            </button>
-          )}
-        </div>
+      {job && (
+        <JobProgress
+          id="export-progress"
+          label="Export progress"
+          what="Export"
+          job={job}
+          done="Export ready"
+        />
       )}
-      <FormError message={problemOf(create.error ?? job.error ?? download.error)?.message} />
+      {job?.status === "succeeded" && (
+        <button type="button" onClick={() => download.mutate()} disabled={download.isPending}>
+          Download export
+        </button>
+      )}
+      <FormError message={problemOf(create.error ?? error ?? download.error)?.message} />
     </section>
   );
 }
