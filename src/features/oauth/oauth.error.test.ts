@@ -105,6 +105,21 @@ describe("oauth: the authorization endpoint refuses before trusting the redirect
     expect(twice.headers.location).toBeUndefined();
     expect(twice.statusCode).toBe(400);
   });
+  it("a browser is told in a page, escaped, with nothing to run; a program gets the envelope", async () => {
+    const { challenge } = pkcePair();
+    const res = await t.app.inject({
+      method: "GET",
+      url: `/oauth/authorize?${authorizeQuery(registered.id, challenge, { redirect_uri: "https://evil.example.com/<script>" })}`,
+      headers: { accept: "text/html,application/xhtml+xml,*/*;q=0.8" },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers.location).toBeUndefined();
+    expect(res.headers["content-type"]).toMatch(/^text\/html/);
+    expect(res.headers["content-security-policy"]).toBe("default-src 'none'");
+    expect(res.body).toContain("<h1>This app's sign-in link is not valid</h1>");
+    expect(res.body).toContain("redirect_uri must be one of the app&#39;s registered redirect URIs, exactly");
+    expect(res.body).not.toMatch(/<script|evil\.example/);
+  });
 });
 
 describe("oauth: once the redirect URI is trusted, errors go back to the app", () => {

@@ -1,6 +1,7 @@
 import OAuth2Server from "@node-oauth/oauth2-server";
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { ALL_SCOPES } from "../../platform/auth/scopes.js";
+import { ApiError } from "../../platform/errors.js";
 import type { FeatureDeps } from "../../platform/feature.js";
 import { createAuthorizationService } from "./authorization-service.js";
 import { createOAuthModel, createOAuthServer } from "./model.js";
@@ -14,6 +15,20 @@ function oauthError(reply: FastifyReply, status: number, error: string, descript
     .code(status)
     .header("Cache-Control", "no-store")
     .send({ error, error_description: description });
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function refusalPage(reason: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>This app's sign-in link is not valid</title></head>
+<body><h1>This app's sign-in link is not valid</h1>
+<p>${escapeHtml(reason)}.</p>
+<p>Nothing was shared with the app. Go back to it and try again; if this keeps happening, tell the
+app's makers: the link must name a registered app and one of its redirect URIs exactly.</p>
+</body></html>
+`;
 }
 
 /** RFC 6749 §2.3.1: HTTP Basic (each part form-urlencoded) or `client_id`/`client_secret` in the body. */
@@ -79,9 +94,19 @@ export const oauthProtocolRoutes: FastifyPluginAsync<Pick<FeatureDeps, "db" | "a
   );
 
   app.get("/oauth/authorize", { config: { access: "public" }, schema: hidden }, async (request, reply) => {
-    const location = await authorization.begin(
-      request.query as Record<string, string | string[] | undefined>,
-    );
+    let location: string;
+    try {
+      location = await authorization.begin(request.query as Record<string, string | string[] | undefined>);
+    } catch (error) {
+      // A person followed a broken link of an app; it cannot be sent back there (no trusted
+      // redirect URI), so a browser gets the reason as a page, and a program the envelope.
+      if (!(error instanceof ApiError) || !(request.headers.accept ?? "").includes("text/html")) throw error;
+      return reply
+        .code(error.status)
+        .headers({ "Cache-Control": "no-store", "Content-Security-Policy": "default-src 'none'" })
+        .type("text/html; charset=utf-8")
+        .send(refusalPage(error.message));
+    }
     return reply.header("Cache-Control", "no-store").redirect(location, 302);
   });
 
