@@ -4,11 +4,12 @@ import {
   DEFAULT_PLAN_LIMITS,
   DEFAULT_SANDBOX_PER_MINUTE,
   DEFAULT_UNAUTHENTICATED_PER_MINUTE,
+  PLANS,
+  type Plan,
   type PlanLimits,
 } from "./rate-limit/plans.js";
 
-export const PLANS = ["free", "pro", "enterprise"] as const;
-export type Plan = (typeof PLANS)[number];
+export { PLANS, type Plan };
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 type LogLevel = (typeof LOG_LEVELS)[number];

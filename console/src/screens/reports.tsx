@@ -3,13 +3,8 @@ import { addDays, isoDate } from "../ui/format";
 import { Page } from "../ui/page";
 import { DetailedReport } from "./reports/detailed";
 import { ExportJob } from "./reports/export-job";
+import type { Period } from "./reports/period";
 import { type Dimension, SummaryReport } from "./reports/summary";
-
-/** Dates in the organization's time zone, `to` exclusive (the API's reading of a date). */
-export interface Period {
-  from: string;
-  to: string;
-}
 
 export function ReportsScreen() {
   const today = new Date();

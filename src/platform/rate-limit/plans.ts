@@ -1,4 +1,6 @@
-import type { Plan } from "../config.js";
+/** The plans an organization can be on (SPEC §4). */
+export const PLANS = ["free", "pro", "enterprise"] as const;
+export type Plan = (typeof PLANS)[number];
 
 /** A plan's allowance per credential (SPEC §4). `perDay: null` means no daily cap. */
 export interface PlanLimit {

@@ -6,7 +6,7 @@ import { namesOf, useProjects } from "../../api/queries";
 import { Empty, Loading } from "../../ui/empty";
 import { formatDateTime, formatDuration } from "../../ui/format";
 import { TableWrap } from "../../ui/table-wrap";
-import type { Period } from "../reports";
+import type { Period } from "./period";
 
 const PER_PAGE = 20;
 

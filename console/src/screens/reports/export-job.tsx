@@ -5,7 +5,7 @@ import { problemOf } from "../../api/errors";
 import { FormError } from "../../ui/field";
 import { instantOf } from "../../ui/format";
 import { JobProgress, useJob } from "../../ui/job-progress";
-import type { Period } from "../reports";
+import type { Period } from "./period";
 
 /**
  * An export is a job (SPEC §6): created, followed while it runs (its progress as a bar), then its

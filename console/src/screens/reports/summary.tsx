@@ -7,7 +7,7 @@ import { BarChart } from "../../ui/charts";
 import { Empty, Loading } from "../../ui/empty";
 import { formatHours, formatMoney } from "../../ui/format";
 import { TableWrap } from "../../ui/table-wrap";
-import type { Period } from "../reports";
+import type { Period } from "./period";
 
 export type Dimension = "project" | "client" | "user" | "day";
 
