@@ -54,6 +54,8 @@ export interface AppDeps {
   isDraining?: () => boolean;
   /** Background work reads the time here; tests pass a clock they can move forward. */
   clock?: Clock;
+  /** Where log lines go instead of stdout (the bench writes them to a file, as a deployment would). */
+  logFile?: string;
 }
 
 declare module "fastify" {
@@ -70,7 +72,7 @@ export const BODY_LIMIT_BYTES = 1_048_576;
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database } = deps;
   const app = Fastify({
-    logger: loggerOptions(config.logLevel),
+    logger: loggerOptions(config.logLevel, deps.logFile),
     bodyLimit: BODY_LIMIT_BYTES,
     // Whether X-Forwarded-For decides `request.ip` (rate limits per client IP): VOLTASIS_TRUST_PROXY.
     trustProxy: config.trustProxy,

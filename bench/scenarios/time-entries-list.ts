@@ -10,9 +10,9 @@ const TAG_IDS = sql<string[]>`array(SELECT tag_id FROM time_entry_tags tt
 
 /**
  * The first page of a year of the demo organization's time (about 10,000 entries, `npm run
- * seed`'s data). The floor runs the SQL the route runs, as it runs them: the page with each
- * entry's tags, the total and the organization's settings side by side; no auth, validation or
- * envelope.
+ * seed`'s data). The floor is the limit for a 50-row page: a bare route running only the page
+ * query with each entry's tags (no total, settings, auth, validation or envelope). The real
+ * route also answers `pagination.total`, exactly.
  */
 export async function run(bench: Bench): Promise<Row> {
   const db = bench.database.db;
@@ -52,24 +52,12 @@ export async function run(bench: Bench): Promise<Row> {
           .orderBy("te.id", "desc")
           .limit(PAGE)
           .execute();
-      const total = () =>
-        db
-          .selectFrom("time_entries as te")
-          .select(sql<string>`count(*)`.as("total"))
-          .where("te.organization_id", "=", orgId)
-          .executeTakeFirstOrThrow();
-      const settings = db
-        .selectFrom("organization_settings")
-        .select(["timezone", "currency", "default_hourly_rate"])
-        .where("organization_id", "=", orgId)
-        .executeTakeFirstOrThrow();
-      const [rows, count, { currency }] = await Promise.all([page(), total(), settings]);
-      return { data: rows.map((row) => ({ ...row, currency })), total: Number(count.total) };
+      return { data: await page() };
     });
   });
   const { real, floor } = await alternate(
     () => measure(url, { headers }),
     () => measure(`${floorUrl}/v1/time-entries?per_page=${PAGE}`),
   );
-  return compare(SCENARIO, real, floor, 0.8);
+  return compare(SCENARIO, real, floor, 0.6);
 }
