@@ -3,7 +3,32 @@ import { sql } from "kysely";
 import type { Db } from "../src/platform/db/connection.js";
 import { epochMillis, sqlId } from "../src/platform/db/sql-id.js";
 import { newId } from "../src/platform/ids.js";
-import { postJson } from "./harness.js";
+import { type Bench, postJson, readSettings, withDeadline } from "./harness.js";
+
+const BIG = readSettings().quick ? 20_000 : 1_000_000;
+const GENERATE_LIMIT_S = 120;
+let big: Promise<{ orgId: string; secret: string; entries: number; begin: Date }> | undefined;
+
+/**
+ * An organization with a million entries (20,000 with --quick), a year of them by 10 members on
+ * 20 projects, and a `read` key: generated once per run, for every scenario that reads it.
+ */
+export function bigOrganization(bench: Bench) {
+  big ??= (async () => {
+    const { orgId, secret } = await registerWithKey(bench.realUrl, ["read"]);
+    const generated = await withDeadline(
+      generateEntries(bench.database.db, orgId, { count: BIG, months: 12, users: 10, projects: 20 }),
+      GENERATE_LIMIT_S,
+      `generating ${BIG} time entries`,
+    );
+    process.stderr.write(
+      `  generated ${BIG.toLocaleString("en-US")} entries in ${generated.insertSeconds.toFixed(1)} s, ` +
+        `VACUUM ANALYZE ${generated.vacuumSeconds.toFixed(1)} s\n`,
+    );
+    return { orgId, secret, entries: BIG, begin: generated.begin };
+  })();
+  return big;
+}
 
 /** A fresh account and an API key with `scopes`, through the public API as a client would. */
 export async function registerWithKey(baseUrl: string, scopes: string[]) {

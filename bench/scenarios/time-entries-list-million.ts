@@ -1,18 +1,8 @@
 import { sql } from "kysely";
-import { generateEntries, registerWithKey } from "../bulk-entries.js";
-import {
-  alternate,
-  type Bench,
-  compareLatency,
-  measure,
-  type Row,
-  readSettings,
-  withDeadline,
-} from "../harness.js";
+import { bigOrganization } from "../bulk-entries.js";
+import { alternate, type Bench, compareLatency, measure, type Row } from "../harness.js";
 import { pageQuery } from "./time-entries-list.js";
 
-const ENTRIES = readSettings().quick ? 20_000 : 1_000_000;
-const GENERATE_LIMIT_S = 120;
 const PAGE = 50;
 
 /**
@@ -20,16 +10,8 @@ const PAGE = 50;
  * `pagination.total`, at one connection (goal p50 < 20 ms). The floor runs the page query alone.
  */
 export async function run(bench: Bench): Promise<Row> {
-  const { orgId, secret } = await registerWithKey(bench.realUrl, ["read"]);
+  const { orgId, secret, entries } = await bigOrganization(bench);
   const db = bench.database.db;
-  const generated = await withDeadline(
-    generateEntries(db, orgId, { count: ENTRIES, months: 12, users: 10, projects: 20 }),
-    GENERATE_LIMIT_S,
-    `generating ${ENTRIES} time entries`,
-  );
-  process.stderr.write(
-    `  generated ${ENTRIES.toLocaleString("en-US")} entries in ${generated.insertSeconds.toFixed(1)} s\n`,
-  );
   const headers = { authorization: `Bearer ${secret}` };
   const url = `${bench.realUrl}/v1/time-entries?per_page=${PAGE}`;
   const check = await fetch(url, { headers });
@@ -51,6 +33,6 @@ export async function run(bench: Bench): Promise<Row> {
     () => measure(url, { headers }, one),
     () => measure(`${floorUrl}/v1/time-entries`, {}, one),
   );
-  const size = ENTRIES.toLocaleString("en-US");
+  const size = entries.toLocaleString("en-US");
   return compareLatency(`GET /v1/time-entries?per_page=50 (${size} entries, 1 conn)`, real, floor, 20);
 }
