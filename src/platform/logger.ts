@@ -84,7 +84,7 @@ class OneLinePerRequest extends LogController {
 }
 
 type Logger = FastifyBaseLogger;
-type LogArgs = [object | string, ...unknown[]];
+const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 /**
  * Each request's `request.log`, made into a pino child only when something logs through it:
@@ -113,27 +113,17 @@ class LazyChild {
     this.#log.level = level;
   }
 
-  fatal(...args: LogArgs) {
-    this.#log.fatal(...(args as [string]));
+  // fatal, error, …, silent: each passes its arguments on to the child, made on first use.
+  static {
+    for (const level of LEVELS) {
+      Object.defineProperty(LazyChild.prototype, level, {
+        value(this: LazyChild, ...args: [string]) {
+          this.#log[level](...args);
+        },
+      });
+    }
   }
-  error(...args: LogArgs) {
-    this.#log.error(...(args as [string]));
-  }
-  warn(...args: LogArgs) {
-    this.#log.warn(...(args as [string]));
-  }
-  info(...args: LogArgs) {
-    this.#log.info(...(args as [string]));
-  }
-  debug(...args: LogArgs) {
-    this.#log.debug(...(args as [string]));
-  }
-  trace(...args: LogArgs) {
-    this.#log.trace(...(args as [string]));
-  }
-  silent(...args: LogArgs) {
-    this.#log.silent(...(args as [string]));
-  }
+
   child(...args: Parameters<Logger["child"]>) {
     return this.#log.child(...args);
   }
