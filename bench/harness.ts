@@ -12,7 +12,10 @@ import { migrateToLatest } from "../src/platform/db/migrate.js";
 import { ensureDatabase } from "../src/platform/db/open.js";
 
 export interface Settings {
-  /** `--quick` (CI): scenarios that honour it measure fewer rounds. */
+  /**
+   * `--quick` (CI): about a second per run, one round, smaller data; the figures are printed and
+   * nothing is judged, so that CI keeps the bench working without failing on a busy machine.
+   */
   quick: boolean;
   connections: number;
   warmupSeconds: number;
@@ -30,11 +33,12 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     }
     return n;
   };
+  const quick = process.argv.includes("--quick");
   return {
-    quick: process.argv.includes("--quick"),
+    quick,
     connections: positive("BENCH_CONNECTIONS", 50, true),
-    warmupSeconds: 5,
-    durationSeconds: positive("BENCH_DURATION", 10, false),
+    warmupSeconds: quick ? 0.5 : 5,
+    durationSeconds: positive("BENCH_DURATION", quick ? 1 : 10, false),
   };
 }
 
@@ -69,11 +73,12 @@ export interface Bench {
 }
 
 /**
- * The real app keeps its rate limits on (it is measured as deployed), with the plan of new
- * organizations far above what a run sends, so that a scenario measures its route and not 429s.
+ * The real app is measured as deployed: rate limits on (with the plan of new organizations far
+ * above what a run sends, so that a scenario measures its route and not 429s), the request log on,
+ * and `LOG_LEVEL=info` written to a file (see setUp).
  */
 export const BENCH_ENV = {
-  LOG_LEVEL: "silent",
+  LOG_LEVEL: "info",
   // The webhook scenario's receiver listens on 127.0.0.1, which production refuses (SSRF guard).
   VOLTASIS_WEBHOOKS_ALLOW_PRIVATE: "true",
   VOLTASIS_PLAN_LIMITS: JSON.stringify({ enterprise: { per_minute: 1_000_000_000 } }),
@@ -94,6 +99,10 @@ export async function setUp(teardown: Teardown): Promise<Bench> {
   }
   const database = connect(url);
   teardown.defer(() => database.close());
+  // The apps' log lines go to a file, as a deployment's would, and not over the bench's table.
+  const logDir = await fs.mkdtemp(path.join(os.tmpdir(), "voltasis-bench-log-"));
+  teardown.defer(() => fs.rm(logDir, { recursive: true, force: true }));
+  const logFile = path.join(logDir, "app.log");
   await migrateToLatest(database.db);
   // The first app uses `database` (floors reach the same pool through it); every other app gets
   // its own pool, as another process would have.
@@ -102,7 +111,7 @@ export async function setUp(teardown: Teardown): Promise<Bench> {
     const own = first ? database : connect(url);
     if (!first) teardown.defer(() => own.close());
     first = false;
-    const app = await buildApp({ config: loadConfig({ ...BENCH_ENV, ...env }), database: own });
+    const app = await buildApp({ config: loadConfig({ ...BENCH_ENV, ...env }), database: own, logFile });
     teardown.defer(() => close(app));
     return listen(app);
   };
@@ -203,7 +212,7 @@ function expectAllOk(url: string, result: autocannon.Result): autocannon.Result 
 export async function alternate(
   real: () => Promise<Measurement>,
   floor: () => Promise<Measurement>,
-  rounds = 2,
+  rounds = readSettings().quick ? 1 : 2,
 ): Promise<{ real: Measurement; floor: Measurement }> {
   const runs = { real: [] as Measurement[], floor: [] as Measurement[] };
   for (let round = 1; round <= rounds; round++) {

@@ -39,11 +39,12 @@ import { frameworkErrorOptions, registerErrorHandling } from "./platform/error-h
 import { idempotencyPlugin } from "./platform/idempotency.js";
 import { newId } from "./platform/ids.js";
 import { loadShedding } from "./platform/load-shedding.js";
-import { loggerOptions } from "./platform/logger.js";
+import { logging } from "./platform/logger.js";
 import { openApiPlugin } from "./platform/openapi.js";
 import { createRateLimiter } from "./platform/rate-limit/limiter.js";
 import { credentialHooks, rateLimitPlugin } from "./platform/rate-limit/plugin.js";
 import { requestLogPlugin } from "./platform/request-log.js";
+import { syncHook } from "./platform/sync-hooks.js";
 import { registerValidation } from "./platform/validation.js";
 import { API_VERSIONS, versionsPlugin } from "./platform/versions.js";
 
@@ -54,6 +55,8 @@ export interface AppDeps {
   isDraining?: () => boolean;
   /** Background work reads the time here; tests pass a clock they can move forward. */
   clock?: Clock;
+  /** Where log lines go instead of stdout (the bench writes them to a file, as a deployment would). */
+  logFile?: string;
 }
 
 declare module "fastify" {
@@ -70,7 +73,7 @@ export const BODY_LIMIT_BYTES = 1_048_576;
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database } = deps;
   const app = Fastify({
-    logger: loggerOptions(config.logLevel),
+    ...logging(config.logLevel, deps.logFile),
     bodyLimit: BODY_LIMIT_BYTES,
     // Whether X-Forwarded-For decides `request.ip` (rate limits per client IP): VOLTASIS_TRUST_PROXY.
     trustProxy: config.trustProxy,
@@ -87,11 +90,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...frameworkErrorOptions,
   });
   const isDraining = deps.isDraining ?? (() => false);
-  app.addHook("onRequest", async (request, reply) => {
-    reply.header("X-Request-ID", request.id);
-    // While draining, each connection closes after its current response instead of being reused.
-    if (isDraining()) reply.header("Connection", "close");
-  });
+  app.addHook(
+    "onRequest",
+    syncHook((request, reply) => {
+      reply.header("X-Request-ID", request.id);
+      // While draining, each connection closes after its current response instead of being reused.
+      if (isDraining()) reply.header("Connection", "close");
+    }),
+  );
   registerErrorHandling(app);
   registerValidation(app);
   for (const schema of [...SHARED_SCHEMAS, ...NAMED_SCHEMAS]) app.addSchema(schema);

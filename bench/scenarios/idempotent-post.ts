@@ -1,7 +1,8 @@
-import { randomUUID } from "node:crypto";
-import type autocannon from "autocannon";
+import { fileURLToPath } from "node:url";
 import { alternate, type Bench, compare, measure, postJson, type Row } from "../harness.js";
 import { createApiKey } from "./auth-me.js";
+
+const FRESH_KEY = fileURLToPath(new URL("../idempotency-key.cjs", import.meta.url));
 
 /**
  * SPEC §8's idempotency keys cost a claim (one INSERT … ON CONFLICT) before the handler and the
@@ -16,18 +17,8 @@ export async function run(bench: Bench): Promise<Row> {
     method: "POST" as const,
     headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
     body: JSON.stringify({ start: "2024-01-01T09:00:00Z", duration: 60, description: "bench" }),
-    ...(idempotent
-      ? {
-          requests: [
-            {
-              setupRequest: (request: autocannon.Request) => ({
-                ...request,
-                headers: { ...request.headers, "idempotency-key": randomUUID() },
-              }),
-            },
-          ],
-        }
-      : {}),
+    // In autocannon's worker thread a setupRequest is a module's path (see the .cjs).
+    ...(idempotent ? { requests: [{ setupRequest: FRESH_KEY as never }] } : {}),
   });
   const { real, floor } = await alternate(
     () => measure(`${bench.realUrl}/v1/time-entries`, post(true)),

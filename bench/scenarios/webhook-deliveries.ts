@@ -4,10 +4,11 @@ import { performance } from "node:perf_hooks";
 import { sql } from "kysely";
 import type { Db } from "../../src/platform/db/connection.js";
 import { registerWithKey } from "../bulk-entries.js";
-import { type Bench, type Measurement, postJson, type Row, withDeadline } from "../harness.js";
+import { type Bench, type Measurement, postJson, type Row, readSettings, withDeadline } from "../harness.js";
 
-const BACKLOG = 20_000;
-const CHANGES = 300;
+const QUICK = readSettings().quick;
+const BACKLOG = QUICK ? 1_000 : 20_000;
+const CHANGES = QUICK ? 20 : 300;
 const DRAIN_LIMIT_S = 120;
 const FLOOR_CONCURRENCY = 50;
 const FLOOR_BATCH = 100;

@@ -1,7 +1,8 @@
-import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { ApiError } from "./errors.js";
+import { sha256 } from "./sha256.js";
+import { syncHook, syncPayloadHook } from "./sync-hooks.js";
 import { type IfMatch, type OrgContext, withPrecondition } from "./tenancy.js";
 
 declare module "fastify" {
@@ -23,7 +24,7 @@ declare module "fastify" {
  * version cannot both succeed.
  */
 export function etagOf(view: unknown): string {
-  return `"${createHash("sha256").update(JSON.stringify(view)).digest("base64url").slice(0, 32)}"`;
+  return `"${sha256(JSON.stringify(view), "base64url").slice(0, 32)}"`;
 }
 
 /** `*`, or the entity tags of the header (weak ones never match a strong comparison). */
@@ -65,47 +66,53 @@ export const conditionalRequests = fp(
     // serialized, so a client may write again with If-Match without reading first.
     app.addHook(
       "preSerialization",
-      async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+      syncPayloadHook((request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
         if (reply.statusCode !== 200 || !TAGGED_METHODS.has(request.method)) return payload;
         const body = payload as { data?: unknown; pagination?: unknown } | null;
         if (body === null || typeof body !== "object" || !("data" in body)) return payload;
         const view = request.routeOptions.config.etagView?.(body.data) ?? body.data;
         reply.header("ETag", etagOf(body.pagination === undefined ? view : [view, body.pagination]));
         return payload;
-      },
+      }),
     );
 
-    app.addHook("onSend", async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-      const ifNoneMatch = headerOf(request, "if-none-match");
-      const etag = reply.getHeader("etag");
-      if (ifNoneMatch === undefined || typeof etag !== "string" || request.method !== "GET") return payload;
-      const tags = parseTags(ifNoneMatch.replaceAll("W/", ""));
-      if (tags !== "*" && !tags.includes(etag)) return payload;
-      reply.code(304);
-      reply.removeHeader("content-type");
-      reply.removeHeader("content-length");
-      return "";
-    });
+    app.addHook(
+      "onSend",
+      syncPayloadHook((request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+        const ifNoneMatch = headerOf(request, "if-none-match");
+        const etag = reply.getHeader("etag");
+        if (ifNoneMatch === undefined || typeof etag !== "string" || request.method !== "GET") return payload;
+        const tags = parseTags(ifNoneMatch.replaceAll("W/", ""));
+        if (tags !== "*" && !tags.includes(etag)) return payload;
+        reply.code(304);
+        reply.removeHeader("content-type");
+        reply.removeHeader("content-length");
+        return "";
+      }),
+    );
 
     // The precondition travels with the organization context to the service that locks the row.
-    app.addHook("preHandler", async (request: FastifyRequest) => {
-      const ifMatch = headerOf(request, "if-match");
-      if (ifMatch === undefined || !request.org) return;
-      if (!["PUT", "PATCH", "DELETE"].includes(request.method)) return;
-      const tags = parseTags(ifMatch);
-      if (tags !== "*" && tags.length === 0) {
-        throw new ApiError(
-          "VALIDATION_ERROR",
-          'If-Match must be "*" or entity tags in quotes, as ETag gives them',
-          {
-            field: "If-Match",
-            reason: "invalid_format",
-            location: "headers",
-          },
-        );
-      }
-      request.org = withPrecondition(request.org, tags);
-    });
+    app.addHook(
+      "preHandler",
+      syncHook((request: FastifyRequest) => {
+        const ifMatch = headerOf(request, "if-match");
+        if (ifMatch === undefined || !request.org) return;
+        if (!["PUT", "PATCH", "DELETE"].includes(request.method)) return;
+        const tags = parseTags(ifMatch);
+        if (tags !== "*" && tags.length === 0) {
+          throw new ApiError(
+            "VALIDATION_ERROR",
+            'If-Match must be "*" or entity tags in quotes, as ETag gives them',
+            {
+              field: "If-Match",
+              reason: "invalid_format",
+              location: "headers",
+            },
+          );
+        }
+        request.org = withPrecondition(request.org, tags);
+      }),
+    );
   },
   { name: "conditional-requests" },
 );

@@ -55,8 +55,17 @@ export function NoContent(description: string) {
   return { type: "null", description } as const;
 }
 
+// The timestamp has whole seconds, so it is formatted once a second rather than per response.
+let second = Number.NaN;
+let stamp = "";
+
 export function metadata(request: Pick<FastifyRequest, "id">) {
-  return { timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"), request_id: request.id };
+  const now = Math.floor(Date.now() / 1000);
+  if (now !== second) {
+    second = now;
+    stamp = new Date(now * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  }
+  return { timestamp: stamp, request_id: request.id };
 }
 
 export function ok<T>(request: FastifyRequest, data: T) {

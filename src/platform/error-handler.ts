@@ -5,6 +5,7 @@ import { dataExceptionReason } from "./db/errors.js";
 import { metadata } from "./envelope.js";
 import { ApiError, type ErrorDetails } from "./errors.js";
 import { newId } from "./ids.js";
+import { syncHook } from "./sync-hooks.js";
 import { API_VERSIONS, BETA_VERSIONS } from "./versions.js";
 
 export interface AjvError {
@@ -250,14 +251,17 @@ export const frameworkErrorOptions = {
 
 /** The one place errors become HTTP: nobody sees Fastify's default error shape or a stack. */
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.addHook("onRequest", async (request) => {
-    // RFC 9112 §3.2: an HTTP/1.1 request without Host is a 400.
-    if (request.raw.httpVersion === "1.1" && request.headers.host === undefined) {
-      throw new ApiError("INVALID_REQUEST", "An HTTP/1.1 request needs a Host header", {
-        reason: "missing_host",
-      });
-    }
-  });
+  app.addHook(
+    "onRequest",
+    syncHook((request) => {
+      // RFC 9112 §3.2: an HTTP/1.1 request without Host is a 400.
+      if (request.raw.httpVersion === "1.1" && request.headers.host === undefined) {
+        throw new ApiError("INVALID_REQUEST", "An HTTP/1.1 request needs a Host header", {
+          reason: "missing_host",
+        });
+      }
+    }),
+  );
   // Node hands CONNECT (a proxy tunnel) to this event and, without a listener, drops the connection.
   app.server.on("connect", (_request, socket: Socket) =>
     answerOnSocket(

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 import fp from "fastify-plugin";
 import { sql } from "kysely";
 import type { Db } from "./db/connection.js";
@@ -49,10 +49,30 @@ const fingerprintOf = (body: unknown) =>
  */
 export const idempotencyPlugin = fp<{ db: Db }>(
   async (app: FastifyInstance, { db }) => {
-    app.addHook("preHandler", async (request: FastifyRequest, reply: FastifyReply) => {
-      if (request.method !== "POST" && request.method !== "PATCH") return;
+    // Callback style: most requests carry no key and pass without a promise (issue 15).
+    app.addHook(
+      "preHandler",
+      (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+        if (request.method !== "POST" && request.method !== "PATCH") return done();
+        if (request.headers["idempotency-key"] === undefined) return done();
+        claimKey(request, reply).then(() => done(), done);
+      },
+    );
+    app.addHook(
+      "onSend",
+      (
+        request: FastifyRequest,
+        reply: FastifyReply,
+        payload: unknown,
+        done: (error: Error | null, value?: unknown) => void,
+      ) => {
+        if (!request.idempotencyClaim) return done(null, payload);
+        storeResponse(request, reply, payload).then((value) => done(null, value), done);
+      },
+    );
+
+    async function claimKey(request: FastifyRequest, reply: FastifyReply) {
       const key = request.headers["idempotency-key"];
-      if (key === undefined) return;
       if (typeof key !== "string" || !KEY.test(key)) {
         throw new ApiError(
           "VALIDATION_ERROR",
@@ -102,10 +122,9 @@ export const idempotencyPlugin = fp<{ db: Db }>(
       // Pruned between the two statements: as good as never seen, but do not race for it.
       if (!stored) throw inUse();
       replayOrRefuse(request, reply, stored as StoredClaim, fingerprint);
-      return reply;
-    });
+    }
 
-    app.addHook("onSend", async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    async function storeResponse(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
       const claim = request.idempotencyClaim;
       if (!claim) return payload;
       request.idempotencyClaim = undefined;
@@ -124,7 +143,7 @@ export const idempotencyPlugin = fp<{ db: Db }>(
           response_headers = ${JSON.stringify(headers)}::text::jsonb, response_body = ${payload}
         WHERE ${where}`.execute(db);
       return payload;
-    });
+    }
   },
   { name: "idempotency" },
 );

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 // Crockford base32: sortable as plain strings, no ambiguous letters.
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -30,21 +30,32 @@ export const ID_PREFIXES = {
 export type IdKind = keyof typeof ID_PREFIXES;
 
 let lastTime = -1;
-let lastRandom: number[] = [];
+let lastTimeDigits = "";
+// 16 base32 digits of randomness; within one millisecond, the previous value plus one.
+const lastRandom = new Uint8Array(16);
+// Random bytes are drawn a few thousand at a time: ids are made on every request.
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
 
-/** 16 base32 digits of randomness; within one millisecond, the previous value plus one. */
-function randomPart(time: number): number[] {
+function nextRandom(time: number): void {
   if (time === lastTime) {
-    const next = [...lastRandom];
-    let i = next.length - 1;
-    while (i >= 0 && next[i] === 31) next[i--] = 0;
-    if (i >= 0) next[i] = (next[i] as number) + 1;
-    lastRandom = next;
-    return next;
+    let i = lastRandom.length - 1;
+    while (i >= 0 && lastRandom[i] === 31) lastRandom[i--] = 0;
+    if (i >= 0) lastRandom[i] = (lastRandom[i] as number) + 1;
+    return;
   }
+  if (poolOffset + lastRandom.length > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  // 256 is a multiple of 32, so the remainder keeps every digit equally likely.
+  for (let i = 0; i < lastRandom.length; i++) lastRandom[i] = (pool[poolOffset + i] as number) % 32;
+  pool.fill(0, poolOffset, poolOffset + lastRandom.length);
+  poolOffset += lastRandom.length;
+  let digits = "";
+  for (let i = 0, t = time; i < 10; i++, t = Math.floor(t / 32)) digits = ALPHABET[t % 32] + digits;
   lastTime = time;
-  lastRandom = [...randomBytes(16)].map((byte) => byte % 32);
-  return lastRandom;
+  lastTimeDigits = digits;
 }
 
 /**
@@ -54,16 +65,10 @@ function randomPart(time: number): number[] {
  * monotonic mode), so events of one transaction list in the order they happened.
  */
 export function newId(kind: IdKind, now = Date.now()): string {
-  let time = "";
-  let t = now;
-  for (let i = 0; i < 10; i++) {
-    time = ALPHABET[t % 32] + time;
-    t = Math.floor(t / 32);
-  }
-  const rand = randomPart(now)
-    .map((digit) => ALPHABET[digit])
-    .join("");
-  return `${ID_PREFIXES[kind]}_${time}${rand}`;
+  nextRandom(now);
+  let rand = "";
+  for (const digit of lastRandom) rand += ALPHABET[digit];
+  return `${ID_PREFIXES[kind]}_${lastTimeDigits}${rand}`;
 }
 
 const ID_BODY = "[0-9A-HJKMNP-TV-Z]{26}";

@@ -75,7 +75,9 @@ type AnyQuery<O> = SelectQueryBuilder<Database, keyof Database, O>;
 /**
  * Runs a list: filters, range, order, then either the cursor or the offset window, and the total
  * for the pagination block. `base` selects the columns and joins; it must already be restricted
- * to the organization (store functions take the OrgContext for that).
+ * to the organization (store functions take the OrgContext for that). `total`, when given,
+ * answers the exact total from elsewhere (a count kept up to date) instead of a count(*) of the
+ * filtered rows.
  */
 export async function runList<O>(
   db: Kysely<Database>,
@@ -83,6 +85,7 @@ export async function runList<O>(
   spec: ListSpec,
   base: SelectQueryBuilder<Database, never, O>,
   query: Record<string, unknown>,
+  total?: () => Promise<number>,
 ): Promise<{ rows: O[]; pagination: Pagination }> {
   let filtered = base as unknown as AnyQuery<O>;
   for (const [name, filter] of Object.entries(spec.filters)) {
@@ -135,14 +138,19 @@ export async function runList<O>(
       .limit(cursor ? window.limit + 1 : window.limit)
       .offset(cursor ? 0 : window.offset)
       .execute(),
-    filtered.clearSelect().clearOrderBy().select(sql<string>`count(*)`.as("total")).executeTakeFirst(),
+    total?.() ??
+      filtered
+        .clearSelect()
+        .clearOrderBy()
+        .select(sql<string>`count(*)`.as("total"))
+        .executeTakeFirst()
+        .then((row) => Number((row as { total?: string } | undefined)?.total ?? 0)),
     anchorFound,
   ]);
   if (!found)
     throw new ValidationError("starting_after", `No item with id ${cursor} in this list`, "not_found");
   const rows = fetched.slice(0, window.limit);
-  const total = Number((counted as { total?: string } | undefined)?.total ?? 0);
-  const pagination = paginationBlock(cursor ? { limit: window.limit, offset: 0 } : window, total);
+  const pagination = paginationBlock(cursor ? { limit: window.limit, offset: 0 } : window, counted);
   if (cursor) {
     pagination.has_more = fetched.length > window.limit;
     pagination.has_next = pagination.has_more;

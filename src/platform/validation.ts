@@ -2,6 +2,7 @@ import Ajv, { type Options } from "ajv";
 import addFormats from "ajv-formats";
 import type { FastifyInstance, FastifyRequest, FastifySchema } from "fastify";
 import { ValidationError } from "./errors.js";
+import { syncHook } from "./sync-hooks.js";
 
 // Unknown fields are a 400 (SPEC §2), never silently dropped.
 const COMMON: Options = { removeAdditional: false, useDefaults: true, allErrors: false, strict: false };
@@ -19,7 +20,7 @@ export function registerValidation(app: FastifyInstance): void {
     return parseJson(request, body as string, done);
   });
 
-  app.addHook("preValidation", async (request) => refuseUnstorableText(request));
+  app.addHook("preValidation", syncHook(refuseUnstorableText));
 
   const exact = addFormats.default(new Ajv.default({ ...COMMON, coerceTypes: false }));
   const coercing = addFormats.default(new Ajv.default({ ...COMMON, coerceTypes: "array" }));

@@ -4,6 +4,7 @@ import fp from "fastify-plugin";
 import { MetadataSchema } from "./envelope.js";
 import { ValidationError } from "./errors.js";
 import { MAX_PAGE_SIZE } from "./pagination.js";
+import { syncHook } from "./sync-hooks.js";
 
 /**
  * API versions (SPEC §8): every feature registers its routes once per version from the same code
@@ -168,11 +169,14 @@ export const versionsPlugin = fp(
         route.schema = { ...route.schema, deprecated: true } as typeof route.schema;
       }
     });
-    app.addHook("onRequest", async (request, reply) => {
-      reply.header("X-API-Version", versionOf(request.url) ?? STABLE_VERSION);
-      const deprecation = request.routeOptions.config.deprecation;
-      if (deprecation) deprecationHeaders(reply, deprecation);
-    });
+    app.addHook(
+      "onRequest",
+      syncHook((request, reply) => {
+        reply.header("X-API-Version", versionOf(request.url) ?? STABLE_VERSION);
+        const deprecation = request.routeOptions.config.deprecation;
+        if (deprecation) deprecationHeaders(reply, deprecation);
+      }),
+    );
   },
   { name: "versions" },
 );

@@ -21,6 +21,28 @@ export interface EntryValues {
 /** The filters of GET /v1/time-entries without its paging and sorting (exports take these). */
 export type TimeEntryFilters = Record<string, unknown> & { tag_id?: string; running?: boolean };
 
+// Every filter of the list except the one time_entry_counts is keyed by: a list using any of
+// these counts its rows. Derived from the declaration, so a filter added later is counted too.
+const UNKEPT_FILTERS = [
+  ...Object.keys(TIME_ENTRY_LIST.filters).filter((name) => name !== "user_id"),
+  "from",
+  "to",
+  "tag_id",
+  "running",
+];
+
+/**
+ * Whether the list's total can come from time_entry_counts: no filter but the user (the caller
+ * themselves when they see only their own entries, or `user_id`; when both name different users
+ * nothing matches, which count(*) answers).
+ */
+function keptCount(query: Record<string, unknown>, onlyUserId: string | undefined) {
+  if (UNKEPT_FILTERS.some((name) => query[name] !== undefined)) return undefined;
+  const named = query.user_id as string | undefined;
+  if (named && onlyUserId && named !== onlyUserId) return undefined;
+  return { userId: named ?? onlyUserId };
+}
+
 export function createTimeEntryStore(db: Db) {
   // The tags ride along as a sorted array, so one query gives a whole entry.
   const entries = (ctx: OrgContext) =>
@@ -84,6 +106,17 @@ export function createTimeEntryStore(db: Db) {
     return filtered;
   };
 
+  /** The total kept by migration 0012's triggers: one row per user, so summing them is cheap. */
+  async function countedEntries(ctx: OrgContext, userId: string | undefined): Promise<number> {
+    let query = db
+      .selectFrom("time_entry_counts")
+      .select(sql<string>`coalesce(sum(entries), 0)`.as("total"))
+      .where("organization_id", "=", ctx.orgId);
+    if (userId) query = query.where("user_id", "=", userId);
+    const row = await query.executeTakeFirstOrThrow();
+    return Number(row.total);
+  }
+
   return {
     /** `locked_before` is midnight of lock_date in the organization's time zone. */
     async settings(ctx: OrgContext) {
@@ -120,7 +153,15 @@ export function createTimeEntryStore(db: Db) {
       type Row = typeof base extends SelectQueryBuilder<never, never, infer O> ? O : never;
       // runList takes any base query; its type cannot name our alias, hence the cast.
       const listed = base as unknown as SelectQueryBuilder<Database, never, Row>;
-      return runList(db, ctx, TIME_ENTRY_LIST, listed, listQuery);
+      const counted = keptCount(query, onlyUserId);
+      return runList(
+        db,
+        ctx,
+        TIME_ENTRY_LIST,
+        listed,
+        listQuery,
+        counted && (() => countedEntries(ctx, counted.userId)),
+      );
     },
 
     /**

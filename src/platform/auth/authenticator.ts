@@ -87,18 +87,19 @@ export function createAuthenticator(
     return identity.findMembership(userId, orgId);
   }, CACHE);
 
-  const lastUsed = new Map<string, Date>();
+  // Milliseconds, not a Date: this is set on every request with an API key.
+  const lastUsed = new Map<string, number>();
   const flushTimer = setInterval(() => void flushUsage().catch(() => {}), USAGE_FLUSH_MS);
   flushTimer.unref();
 
   async function flushUsage(): Promise<void> {
-    const usage = [...lastUsed].map(([keyId, usedAt]) => ({ keyId, usedAt }));
+    const usage = [...lastUsed].map(([keyId, usedAt]) => ({ keyId, usedAt: new Date(usedAt) }));
     lastUsed.clear();
     try {
       await identity.touchApiKeys(usage);
     } catch (error) {
       // Put them back (unless a newer use arrived meanwhile) for the next flush to retry.
-      for (const { keyId, usedAt } of usage) if (!lastUsed.has(keyId)) lastUsed.set(keyId, usedAt);
+      for (const { keyId, usedAt } of usage) if (!lastUsed.has(keyId)) lastUsed.set(keyId, usedAt.getTime());
       throw error;
     }
   }
@@ -132,7 +133,7 @@ export function createAuthenticator(
         );
       }
       if (!active) throw new UnauthorizedError("This member has been deactivated", "deactivated_member");
-      if (principal.kind === "api_key") lastUsed.set(principal.credentialId, new Date());
+      if (principal.kind === "api_key") lastUsed.set(principal.credentialId, Date.now());
       // Only a valid credential gets this far: a revoked test key never creates a sandbox.
       return entry.mode === "test" ? inTwin(principal, entry.twin) : principal;
     },

@@ -171,6 +171,14 @@ export interface TimeEntryTagsTable {
   tag_id: string;
 }
 
+/** Kept by triggers on time_entries (migration 0012); read-only to the application. */
+export interface TimeEntryCountsTable {
+  organization_id: string;
+  user_id: string;
+  /** bigint: postgres.js reads it as a string. */
+  entries: ColumnType<string, never, never>;
+}
+
 export interface EventsTable {
   id: string;
   organization_id: string;
@@ -421,6 +429,7 @@ export interface Database {
   tags: TagsTable;
   time_entries: TimeEntriesTable;
   time_entry_tags: TimeEntryTagsTable;
+  time_entry_counts: TimeEntryCountsTable;
   events: EventsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;

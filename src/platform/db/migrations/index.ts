@@ -10,6 +10,7 @@ import * as importFingerprints from "./0008_import_fingerprints.js";
 import * as sandbox from "./0009_sandbox.js";
 import * as idempotencyKeys from "./0010_idempotency_keys.js";
 import * as oauth from "./0011_oauth.js";
+import * as timeEntryCounts from "./0012_time_entry_counts.js";
 
 /**
  * Forward-only and never edited once landed: add a new numbered file and list it here.
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   "0009_sandbox": sandbox,
   "0010_idempotency_keys": idempotencyKeys,
   "0011_oauth": oauth,
+  "0012_time_entry_counts": timeEntryCounts,
 };
