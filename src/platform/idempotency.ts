@@ -1,9 +1,9 @@
-import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 import fp from "fastify-plugin";
 import { sql } from "kysely";
 import type { Db } from "./db/connection.js";
 import { ApiError } from "./errors.js";
+import { sha256 } from "./sha256.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -30,10 +30,7 @@ interface StoredClaim {
   response_body: string | null;
 }
 
-const fingerprintOf = (body: unknown) =>
-  createHash("sha256")
-    .update(JSON.stringify(body ?? null))
-    .digest("hex");
+const fingerprintOf = (body: unknown) => sha256(JSON.stringify(body ?? null), "hex");
 
 /**
  * SPEC §8 idempotency keys, for every authenticated POST and PATCH. The first request with a key

@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import fastifyStatic from "@fastify/static";
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { FastifyPluginAsync } from "fastify";
+import { acceptsHtml } from "../../platform/accepts.js";
 
 /** Where `npm install` (the root `prepare`) builds the console: `console/dist`. */
 export const CONSOLE_DIST = path.resolve(import.meta.dirname, "../../../console/dist");
@@ -13,8 +14,6 @@ const NOT_CONSOLE = /^\/(v\d+|docs|health|ready|\.well-known|oauth|console|asset
 const CONSOLE_UNDER_API = new Set(["/oauth/consent"]);
 
 const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
-
-const acceptsHtml = (request: FastifyRequest) => (request.headers.accept ?? "").includes("text/html");
 
 const NOT_BUILT = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Voltasis console not built</title></head>

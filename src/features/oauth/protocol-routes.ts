@@ -1,5 +1,6 @@
 import OAuth2Server from "@node-oauth/oauth2-server";
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
+import { acceptsHtml } from "../../platform/accepts.js";
 import { ALL_SCOPES } from "../../platform/auth/scopes.js";
 import { ApiError } from "../../platform/errors.js";
 import type { FeatureDeps } from "../../platform/feature.js";
@@ -100,7 +101,7 @@ export const oauthProtocolRoutes: FastifyPluginAsync<Pick<FeatureDeps, "db" | "a
     } catch (error) {
       // A person followed a broken link of an app; it cannot be sent back there (no trusted
       // redirect URI), so a browser gets the reason as a page, and a program the envelope.
-      if (!(error instanceof ApiError) || !(request.headers.accept ?? "").includes("text/html")) throw error;
+      if (!(error instanceof ApiError) || !acceptsHtml(request)) throw error;
       return reply
         .code(error.status)
         .headers({ "Cache-Control": "no-store", "Content-Security-Policy": "default-src 'none'" })

@@ -1,7 +1,5 @@
-import { createHash } from "node:crypto";
+import { sha256 } from "../../../platform/sha256.js";
 import type { Source } from "./types.js";
-
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 /**
  * Fingerprints for one file's rows: sha256 of the source and the row's content, plus how many
@@ -13,9 +11,9 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 export function fingerprinter(source: Source) {
   const seen = new Map<string, number>();
   return (identity: ReadonlyArray<string | number | null>): string => {
-    const content = sha256(JSON.stringify([source, ...identity]));
+    const content = sha256(JSON.stringify([source, ...identity]), "hex");
     const occurrence = (seen.get(content) ?? 0) + 1;
     seen.set(content, occurrence);
-    return sha256(`${content}:${occurrence}`);
+    return sha256(`${content}:${occurrence}`, "hex");
   };
 }
