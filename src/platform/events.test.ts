@@ -75,6 +75,19 @@ describe("recordEvent", () => {
     }
   });
 
+  it("queues one delivery to each of many subscribed webhooks, each with its own id", async () => {
+    // More than the statement that records the event queues itself: the rest go in a second one.
+    const many = await registerAccount(t.app);
+    const webhooks: string[] = [];
+    for (let i = 0; i < 11; i++) webhooks.push(await subscribe(many, [i % 2 ? "*" : "client.created"]));
+    await subscribe(many, ["client.created"], false);
+    const eventId = await record(many, "client.created");
+    const deliveries = await deliveriesOf(eventId);
+    expect(deliveries.map((d) => d.webhook_id).sort()).toEqual(webhooks.sort());
+    expect(new Set(deliveries.map((d) => d.id)).size).toBe(webhooks.length);
+    for (const delivery of deliveries) expect(delivery.id).toMatch(/^dlv_[0-9A-Z]{26}$/);
+  });
+
   it("writes nothing when the change's transaction rolls back", async () => {
     await subscribe(owner, ["tag.*"]);
     let eventId = "";

@@ -53,9 +53,18 @@ export function webhookPayload(id: string, name: string, at: Date, orgId: string
 }
 
 /**
+ * Delivery ids made ahead for one event, so that the event and its deliveries take one statement.
+ * An organization with more subscribed webhooks than this gets the rest in a second statement.
+ */
+const DELIVERY_IDS_AHEAD = 4;
+
+/**
  * Writes a domain event. Pass the transaction that makes the change: the event, one queued
  * delivery per subscribed webhook and the audit entry then commit or roll back with it (the
  * outbox), so none is lost or invented.
+ *
+ * One statement does all of it (event, audit entry, the deliveries of up to DELIVERY_IDS_AHEAD
+ * webhooks, both NOTIFYs): a write's round trips to PostgreSQL are most of what it costs (issue 15).
  */
 export async function recordEvent(
   trx: Kysely<Database>,
@@ -65,43 +74,65 @@ export async function recordEvent(
   const id = newId("event");
   const at = new Date();
   const json = JSON.stringify(event.data);
-  await trx
-    .insertInto("events")
-    .values({
-      id,
-      organization_id: ctx.orgId,
-      name: event.name,
-      resource_type: event.resourceType,
-      resource_id: event.resourceId,
-      actor_id: event.actorId,
-      // As text, cast by PostgreSQL: postgres.js would JSON.stringify a string bound to a jsonb
-      // parameter once more and store a JSON string instead of the object.
-      data: sql<string>`${json}::text::jsonb`,
-      created_at: at,
-    })
-    .execute();
-  if (AUDITED_RESOURCES.has(event.resourceType)) {
-    await trx
-      .insertInto("logs")
-      .values({
-        id: newId("logEntry"),
-        organization_id: ctx.orgId,
-        kind: "audit",
-        created_at: at,
-        user_id: event.actorId,
-        api_key_id: ctx.via?.apiKeyId ?? null,
-        request_id: ctx.via?.requestId ?? null,
-        action: event.name,
-        resource_type: event.resourceType,
-        resource_id: event.resourceId,
-        event_id: id,
-      })
-      .execute();
+  const payload = webhookPayload(id, event.name, at, ctx.orgId, event.data);
+  const subscribed = subscribedWebhooks(ctx, event.name);
+  const audit = AUDITED_RESOURCES.has(event.resourceType)
+    ? sql`, audited AS (
+        INSERT INTO logs (id, organization_id, kind, created_at, user_id, api_key_id, request_id,
+                          action, resource_type, resource_id, event_id)
+        VALUES (${newId("logEntry")}, ${ctx.orgId}, 'audit', ${at}, ${event.actorId},
+                ${ctx.via?.apiKeyId ?? null}, ${ctx.via?.requestId ?? null}, ${event.name},
+                ${event.resourceType}, ${event.resourceId}, ${id}))`
+    : sql``;
+  const ids = Array.from({ length: DELIVERY_IDS_AHEAD }, () => newId("delivery"));
+  // Data-modifying WITH parts run to completion whether or not the final SELECT reads them.
+  const { rows } = await sql<{ webhooks: number }>`
+    WITH recorded AS (
+      INSERT INTO events (id, organization_id, name, resource_type, resource_id, actor_id, data, created_at)
+      -- As text, cast by PostgreSQL: postgres.js would JSON.stringify a string bound to a jsonb
+      -- parameter once more and store a JSON string instead of the object.
+      VALUES (${id}, ${ctx.orgId}, ${event.name}, ${event.resourceType}, ${event.resourceId},
+              ${event.actorId}, ${json}::text::jsonb, ${at})
+    )${audit}, subscribed AS (${subscribed}), queued AS (
+      INSERT INTO webhook_deliveries
+        (id, organization_id, webhook_id, event_id, event_name, payload, next_attempt_at, created_at)
+      SELECT (${ids}::text[])[n], ${ctx.orgId}, webhook_id, ${id}, ${event.name}, ${payload}, ${at}, ${at}
+      FROM subscribed WHERE n <= ${DELIVERY_IDS_AHEAD}
+      RETURNING 1
+    )
+    -- Sent when (and only if) the change commits, in commit order.
+    SELECT pg_notify(${EVENTS_CHANNEL}, ${eventNotice.format(ctx.orgId, id)}),
+           CASE WHEN EXISTS (SELECT 1 FROM queued) THEN pg_notify(${DELIVERIES_CHANNEL}, '') END,
+           (SELECT count(*)::int FROM subscribed) AS webhooks`.execute(trx);
+  const webhooks = rows[0]?.webhooks ?? 0;
+  if (webhooks > DELIVERY_IDS_AHEAD) {
+    // Those not queued above: a webhook deleted in between must not shift one past the first part.
+    const rest = Array.from({ length: webhooks - DELIVERY_IDS_AHEAD }, () => newId("delivery"));
+    await sql`
+      WITH subscribed AS (${subscribed}), missing AS (
+        SELECT webhook_id, row_number() OVER (ORDER BY webhook_id) AS m FROM subscribed s
+        WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries d
+          WHERE d.organization_id = ${ctx.orgId} AND d.webhook_id = s.webhook_id
+            AND d.created_at = ${at} AND d.event_id = ${id})
+      )
+      INSERT INTO webhook_deliveries
+        (id, organization_id, webhook_id, event_id, event_name, payload, next_attempt_at, created_at)
+      SELECT (${rest}::text[])[m], ${ctx.orgId}, webhook_id, ${id}, ${event.name}, ${payload}, ${at}, ${at}
+      FROM missing WHERE m <= ${rest.length}`.execute(trx);
   }
-  await queueDeliveries(trx, ctx, { id, name: event.name, at, data: event.data });
-  // Sent when (and only if) the change commits, in commit order.
-  await sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${eventNotice.format(ctx.orgId, id)})`.execute(trx);
   return id;
+}
+
+/**
+ * The enabled webhooks of the organization subscribed to `name` (by name, `resource.*` or `*`),
+ * numbered in id order so that two statements of one event split them the same way.
+ */
+function subscribedWebhooks(ctx: OrgContext, name: string) {
+  const wildcard = `${name.split(".")[0]}.*`;
+  return sql`
+    SELECT id AS webhook_id, row_number() OVER (ORDER BY id) AS n FROM webhooks
+    WHERE organization_id = ${ctx.orgId} AND enabled
+      AND events && ARRAY[${name}, ${wildcard}, '*']::text[]`;
 }
 
 /**
@@ -123,38 +154,4 @@ export async function recordChange<T extends { id: string }>(
     data: resource,
   });
   return resource;
-}
-
-/** Queues one delivery of the event to each enabled webhook subscribed to it (names or `resource.*`). */
-async function queueDeliveries(
-  trx: Kysely<Database>,
-  ctx: OrgContext,
-  event: { id: string; name: string; at: Date; data: unknown },
-) {
-  const wildcard = `${event.name.split(".")[0]}.*`;
-  const webhooks = await trx
-    .selectFrom("webhooks")
-    .select("id")
-    .where("organization_id", "=", ctx.orgId)
-    .where("enabled", "=", true)
-    .where(sql<boolean>`events && ARRAY[${event.name}, ${wildcard}, '*']::text[]`)
-    .execute();
-  if (webhooks.length === 0) return;
-  const payload = webhookPayload(event.id, event.name, event.at, ctx.orgId, event.data);
-  await trx
-    .insertInto("webhook_deliveries")
-    .values(
-      webhooks.map((webhook) => ({
-        id: newId("delivery"),
-        organization_id: ctx.orgId,
-        webhook_id: webhook.id,
-        event_id: event.id,
-        event_name: event.name,
-        payload,
-        next_attempt_at: event.at,
-        created_at: event.at,
-      })),
-    )
-    .execute();
-  await sql`SELECT pg_notify(${DELIVERIES_CHANNEL}, '')`.execute(trx);
 }
