@@ -21,10 +21,12 @@ import {
   type StartTimerBody,
   type UpdateTimeEntryBody,
 } from "./schemas.js";
-import { createTimeEntryStore, type EntryValues, type TimeEntryRow } from "./store.js";
+import { createTimeEntryStore, type EntryValues, type TimeEntryRow, type TimeEntryStore } from "./store.js";
 import {
+  checkReferences,
   findActionable,
   inTransaction,
+  lookUpReferences,
   recordEntryEvents,
   resolveReferences,
   saveEntry,
@@ -42,42 +44,43 @@ export function createTimeEntryService(deps: { db: Db }) {
     if (userId !== principal.user.id && !seesEveryone(principal)) {
       throw notOwner("Only managers and above may track time for another user");
     }
-    return inTransaction(db, ctx, async (w) => {
-      checkUnlocked(w.settings, start);
-      checkRateAllowed(w.settings, principal, { from: null, to: body.hourly_rate ?? null });
-      const { member, project, projectId } = await resolveReferences(
-        w,
-        ctx,
-        {
-          userId,
-          projectId: body.project_id ?? null,
-          taskId: body.task_id ?? null,
-          inferProject: body.project_id === undefined,
-        },
-        body.tag_ids,
-      );
-      const hourlyRate = body.hourly_rate ?? null;
-      const values: EntryValues = {
-        user_id: userId,
-        project_id: projectId,
-        task_id: body.task_id ?? null,
-        description: body.description ?? "",
-        start_at: start,
-        end_at: end,
-        billable: body.billable ?? project?.billable ?? true,
-        hourly_rate: hourlyRate,
-        billable_rate: effectiveRate(hourlyRate, project, member, w.settings),
-      };
-      const entry = await saveEntry(w, ctx, newId("timeEntry"), values, body.tag_ids, true);
-      await recordEntryEvents(
-        w,
-        ctx,
-        principal,
-        entry.running ? ["time_entry.created", "timer.started"] : ["time_entry.created"],
-        entry,
-      );
-      return entry;
-    });
+    const references = {
+      userId,
+      projectId: body.project_id ?? null,
+      taskId: body.task_id ?? null,
+      inferProject: body.project_id === undefined,
+    };
+    return inTransaction(
+      db,
+      ctx,
+      async (w, found) => {
+        checkUnlocked(w.settings, start);
+        checkRateAllowed(w.settings, principal, { from: null, to: body.hourly_rate ?? null });
+        const { member, project, projectId } = checkReferences(w.settings, references, body.tag_ids, found);
+        const hourlyRate = body.hourly_rate ?? null;
+        const values: EntryValues = {
+          user_id: userId,
+          project_id: projectId,
+          task_id: body.task_id ?? null,
+          description: body.description ?? "",
+          start_at: start,
+          end_at: end,
+          billable: body.billable ?? project?.billable ?? true,
+          hourly_rate: hourlyRate,
+          billable_rate: effectiveRate(hourlyRate, project, member, w.settings),
+        };
+        const entry = await saveEntry(w, ctx, newId("timeEntry"), values, body.tag_ids, true);
+        await recordEntryEvents(
+          w,
+          ctx,
+          principal,
+          entry.running ? ["time_entry.created", "timer.started"] : ["time_entry.created"],
+          entry,
+        );
+        return entry;
+      },
+      (store: TimeEntryStore) => lookUpReferences(store, ctx, references, body.tag_ids),
+    );
   }
 
   return {

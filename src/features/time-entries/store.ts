@@ -259,11 +259,28 @@ export function createTimeEntryStore(db: Db) {
       return row?.id;
     },
 
+    /** The new entry as find() would read it; it has no tags yet. */
     async insert(ctx: OrgContext, id: string, values: EntryValues) {
-      await db
+      const row = await db
         .insertInto("time_entries")
         .values({ id, organization_id: ctx.orgId, ...values })
-        .execute();
+        .returning([
+          "id",
+          "user_id",
+          "project_id",
+          "task_id",
+          "description",
+          "start_at",
+          "end_at",
+          "duration_seconds",
+          "billable",
+          "hourly_rate",
+          "billable_rate",
+          "created_at",
+          "updated_at",
+        ])
+        .executeTakeFirstOrThrow();
+      return { ...row, tag_ids: [] as string[] };
     },
 
     async update(ctx: OrgContext, id: string, values: EntryValues) {

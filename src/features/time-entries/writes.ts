@@ -27,11 +27,19 @@ export interface Write {
 /**
  * One transaction with the organization's settings read; database violations become API errors.
  * Inside a transaction already (v2's bulk writes run each item in the batch's), it joins it.
+ * `alongside` reads what the write needs in the same round trip as the settings (postgres.js
+ * pipelines queries sent together on one connection): round trips are most of a write's cost.
  */
-export async function inTransaction<T>(db: Db, ctx: OrgContext, work: (w: Write) => Promise<T>): Promise<T> {
+export async function inTransaction<T, A = undefined>(
+  db: Db,
+  ctx: OrgContext,
+  work: (w: Write, read: NoInfer<A>) => Promise<T>,
+  alongside?: (store: TimeEntryStore) => Promise<A>,
+): Promise<T> {
   const run = async (trx: Db) => {
     const store = createTimeEntryStore(trx);
-    return work({ trx, store, settings: await store.settings(ctx) });
+    const [settings, read] = await Promise.all([store.settings(ctx), alongside?.(store)]);
+    return work({ trx, store, settings }, read as A);
   };
   try {
     return await (db.isTransaction ? run(db) : db.transaction().execute(run));
@@ -55,30 +63,59 @@ export async function findActionable(
   return row;
 }
 
+/** The references of an entry as it will be written: who, on which task and project, with which tags. */
+export interface EntryReferences {
+  userId: string;
+  projectId: string | null;
+  taskId: string | null;
+  inferProject: boolean;
+  /** The project the entry is on before this write (none for a new entry). */
+  previousProjectId?: string | null;
+}
+
+/** What lookUpReferences found; checkReferences judges it. */
+export interface FoundReferences {
+  member: Awaited<ReturnType<TimeEntryStore["membership"]>>;
+  task: Awaited<ReturnType<TimeEntryStore["task"]>>;
+  project: Awaited<ReturnType<TimeEntryStore["project"]>>;
+  projectId: string | null;
+  existingTags: string[] | undefined;
+}
+
+/** Reads every reference at once (one round trip); the project a task implies, after it. */
+export async function lookUpReferences(
+  store: TimeEntryStore,
+  ctx: OrgContext,
+  entry: EntryReferences,
+  tagIds: string[] | undefined,
+): Promise<FoundReferences> {
+  const [member, task, named, existingTags] = await Promise.all([
+    store.membership(ctx, entry.userId),
+    entry.taskId ? store.task(ctx, entry.taskId) : undefined,
+    entry.projectId ? store.project(ctx, entry.projectId) : undefined,
+    tagIds ? store.existingTags(ctx, tagIds) : undefined,
+  ]);
+  let projectId = entry.projectId;
+  if (task && projectId === null && entry.inferProject) projectId = task.project_id;
+  const project =
+    projectId === entry.projectId ? named : projectId ? await store.project(ctx, projectId) : undefined;
+  return { member, task, project, projectId, existingTags };
+}
+
 /**
  * Checks the references of an entry as it will be written, all within the organization: an id
  * of another organization is "not found" like an unknown one, so nothing leaks.
  */
-export async function resolveReferences(
-  { store, settings }: Write,
-  ctx: OrgContext,
-  entry: {
-    userId: string;
-    projectId: string | null;
-    taskId: string | null;
-    inferProject: boolean;
-    /** The project the entry is on before this write (none for a new entry). */
-    previousProjectId?: string | null;
-  },
+export function checkReferences(
+  settings: EntrySettings,
+  entry: EntryReferences,
   tagIds: string[] | undefined,
+  found: FoundReferences,
 ) {
-  const member = await store.membership(ctx, entry.userId);
+  const { member, task, project, projectId } = found;
   if (!member) throw notFoundField("user_id", "member", entry.userId);
-  let projectId = entry.projectId;
   if (entry.taskId) {
-    const task = await store.task(ctx, entry.taskId);
     if (!task) throw notFoundField("task_id", "task", entry.taskId);
-    if (projectId === null && entry.inferProject) projectId = task.project_id;
     if (task.project_id !== projectId) {
       throw new ValidationError(
         "task_id",
@@ -87,14 +124,13 @@ export async function resolveReferences(
       );
     }
   }
-  const project = projectId ? await store.project(ctx, projectId) : undefined;
   if (projectId && !project) throw notFoundField("project_id", "project", projectId);
   // Entries already on an archived project stay editable; moving work onto one is refused.
   if (project?.status === "archived" && projectId !== entry.previousProjectId)
     throw projectArchived("project_id");
   if (tagIds) {
-    const found = new Set(await store.existingTags(ctx, tagIds));
-    const index = tagIds.findIndex((tagId) => !found.has(tagId));
+    const existing = new Set(found.existingTags);
+    const index = tagIds.findIndex((tagId) => !existing.has(tagId));
     if (index >= 0) {
       throw new ValidationError(
         `tag_ids.${index}`,
@@ -104,6 +140,16 @@ export async function resolveReferences(
     }
   }
   return { member, project, projectId, settings };
+}
+
+/** Looks the references up and checks them. */
+export async function resolveReferences(
+  w: Write,
+  ctx: OrgContext,
+  entry: EntryReferences,
+  tagIds: string[] | undefined,
+) {
+  return checkReferences(w.settings, entry, tagIds, await lookUpReferences(w.store, ctx, entry, tagIds));
 }
 
 /** Stores the entry and its tags; with prevent_overlaps, refuses one that meets another of the user's. */
@@ -117,9 +163,10 @@ export async function saveEntry(
 ) {
   if (w.settings.prevent_overlaps) await w.store.lockUser(ctx, values.user_id);
   // Written before the overlap check so that a second running timer is refused by its index first.
-  if (isNew) await w.store.insert(ctx, id, values);
-  else await w.store.update(ctx, id, values);
-  if (tagIds) await w.store.replaceTags(ctx, id, tagIds);
+  // A new entry without tags is what its INSERT returns: no read after the write.
+  const inserted = isNew ? await w.store.insert(ctx, id, values) : undefined;
+  if (!isNew) await w.store.update(ctx, id, values);
+  if (tagIds?.length || (tagIds && !isNew)) await w.store.replaceTags(ctx, id, tagIds);
   if (w.settings.prevent_overlaps) {
     const other = await w.store.findOverlap(ctx, values.user_id, values.start_at, values.end_at, id);
     if (other) {
@@ -128,7 +175,7 @@ export async function saveEntry(
       });
     }
   }
-  const row = await w.store.find(ctx, id);
+  const row = inserted && !tagIds?.length ? inserted : await w.store.find(ctx, id);
   return toTimeEntry(row as TimeEntryRow, w.settings.currency);
 }
 
