@@ -66,6 +66,8 @@ export interface Bench {
   realUrl: string;
   /** The real app's pool, so that a floor reaches the same database through the same driver. */
   database: DbHandle;
+  /** Where that database is, for an app started as its own process. */
+  databaseUrl: string;
   /** A bare Fastify app (no plugins, hooks, envelope or auth) with only the routes given. */
   startFloor(routes: (app: FastifyInstance) => void): Promise<string>;
   /** Another real app on the same database, configured by `env` on top of BENCH_ENV. */
@@ -119,6 +121,7 @@ export async function setUp(teardown: Teardown): Promise<Bench> {
   return {
     realUrl,
     database,
+    databaseUrl: url,
     async startFloor(routes) {
       const floor = Fastify();
       routes(floor);
@@ -180,15 +183,15 @@ export type RequestOptions = Pick<autocannon.Options, "headers" | "method" | "bo
 export async function measure(
   url: string,
   request: RequestOptions = {},
-  overrides: { connections?: number } = {},
+  overrides: { connections?: number; warmupSeconds?: number; durationSeconds?: number } = {},
 ): Promise<Measurement> {
-  const { warmupSeconds, durationSeconds, ...settings } = readSettings();
-  const connections = overrides.connections ?? settings.connections;
+  const settings = readSettings();
+  const { connections, warmupSeconds, durationSeconds } = { ...settings, ...overrides };
   // One worker thread fires the requests, so the load generator does not share the servers' event loop.
   const options = { url, connections, workers: 1, ...request };
   const run = (duration: number) =>
     withDeadline(autocannon({ ...options, duration }), duration + 30, `autocannon on ${url}`);
-  expectAllOk(url, await run(warmupSeconds));
+  if (warmupSeconds > 0) expectAllOk(url, await run(warmupSeconds));
   const result = expectAllOk(url, await run(durationSeconds));
   return { requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99 };
 }
@@ -241,8 +244,11 @@ export interface Row {
   goal: number;
   /** When set, the goal is the real side's p50 latency below this, not the ratio. */
   maxP50Ms?: number;
-  /** When set, the goal is the real side's rate (per second) at least this, not the ratio. */
-  minPerSecond?: number;
+  /**
+   * When set, the row is about memory, not speed: an API process's resident set idle and after
+   * each of two identical loads (goal: under maxMb after the first, growing less than maxGrowth).
+   */
+  memory?: { idleMb: number; firstMb: number; secondMb: number; maxMb: number; maxGrowth: number };
   /** Why the scenario could not run (its route does not exist yet, say). */
   skipped?: string;
 }

@@ -69,9 +69,10 @@ function formatTable(rows: Row[]): string {
   const goal = (r: Row) => {
     if (r.skipped) return `SKIPPED: ${r.skipped}`;
     if (quick) return "not judged (--quick)";
-    if (r.minPerSecond !== undefined) {
-      const met = r.real.requestsPerSecond >= r.minPerSecond;
-      return `>= ${r.minPerSecond.toLocaleString("en-US")}/s ${met ? "PASS" : "BELOW GOAL"}`;
+    if (r.memory) {
+      const { firstMb, secondMb, maxMb, maxGrowth } = r.memory;
+      const met = firstMb < maxMb && secondMb < firstMb * (1 + maxGrowth);
+      return `< ${maxMb} MB, then < +${maxGrowth * 100} % ${met ? "PASS" : "BELOW GOAL"}`;
     }
     if (r.maxP50Ms !== undefined) {
       return `p50 < ${r.maxP50Ms} ms ${r.real.p50Ms < r.maxP50Ms ? "PASS" : "BELOW GOAL"}`;
@@ -79,7 +80,7 @@ function formatTable(rows: Row[]): string {
     return `>= ${r.goal.toFixed(2)} ${r.ratio >= r.goal ? "PASS" : "BELOW GOAL"}`;
   };
   const lines = rows.map((r) =>
-    r.skipped
+    r.skipped || r.memory
       ? [r.scenario, "-", "-", "-", "-", "-", "-", "-", goal(r)]
       : [
           r.scenario,

@@ -14,8 +14,9 @@ const FLOOR_CONCURRENCY = 50;
 const FLOOR_BATCH = 100;
 
 /**
- * Two figures for webhooks (issue 6): how fast a backlog of queued deliveries drains to a local
- * receiver (goal >= 1,000/s), and how long one change takes to arrive there (goal p50 < 100 ms).
+ * Two figures for webhooks (issue 15): how fast a backlog of queued deliveries drains to a local
+ * receiver (goal >= 0.5 of the bare sender below), and how long one change takes to arrive there
+ * (goal p50 < 20 ms).
  * The throughput floor is a bare loop running the same claim-post-update cycle on a copy of the
  * queue table, with plain keep-alive POSTs: no signing, no SSRF check, no attempt records. The
  * latency floor is the change's own response time, without the delivery.
@@ -48,15 +49,14 @@ export async function run(bench: Bench): Promise<Row[]> {
         real: rate(realRate),
         floor: rate(floorRate),
         ratio: realRate / floorRate,
-        goal: 0,
-        minPerSecond: 1_000,
+        goal: 0.5,
       },
       {
         scenario: `change (POST /v1/tags) to its delivery, ${CHANGES} one at a time`,
         ...latency,
         ratio: latency.real.p50Ms / latency.floor.p50Ms,
         goal: 0,
-        maxP50Ms: 100,
+        maxP50Ms: 20,
       },
     ];
   } finally {
