@@ -8,7 +8,7 @@ import { jobApi } from "../jobs/test-fixtures.js";
 import { at, timeFixtures } from "./test-fixtures.js";
 
 // A list without filters (or filtered by its user only) takes its total from counters that
-// triggers keep (migration 0012); every way entries come and go must keep that total exact,
+// triggers keep (migrations 0012 and 0013, up to 16 stripes a user); every way entries come and go must keep that total exact,
 // the same as the count of the entries themselves, which any other filter still answers.
 let t: TestApp;
 let owner: Account;
@@ -123,5 +123,41 @@ describe("pagination.total of GET /v1/time-entries", () => {
     expect(await total(testKey, "&from=2000-01-01T00:00:00Z")).toBe(afterReset);
     // The live organization's totals never moved.
     await expectTotals({ all: 24, owner: 18, member: 6 });
+  });
+
+  it("stays exact through one user's concurrent creates and deletes, spread over the stripes", async () => {
+    const created = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        fx.entry(member.token, { start: at(100 + i), duration: 60, description: `parallel ${i}` }),
+      ),
+    );
+    await expectTotals({ all: 64, owner: 18, member: 46 });
+    await Promise.all(
+      created.slice(0, 25).map(async (entry) => {
+        const res = await api(member.token, "DELETE", `/v1/time-entries/${entry.id}`);
+        expect(res.statusCode, res.body).toBe(204);
+      }),
+    );
+    await expectTotals({ all: 39, owner: 18, member: 21 });
+    const stripes = await t.db
+      .selectFrom("time_entry_counts")
+      .select(["slot"])
+      .where("organization_id", "=", owner.orgId)
+      .where("user_id", "=", member.id)
+      .execute();
+    expect(stripes.length).toBeLessThanOrEqual(16);
+    expect(stripes.every((s) => s.slot >= 0 && s.slot < 16)).toBe(true);
+  });
+
+  it("lets an organization with entries be deleted: its counters go with it", async () => {
+    const other = await registerAccount(t.app);
+    await fx.entry(other.accessToken, { start: at(1), duration: 60 });
+    await t.db.deleteFrom("organizations").where("id", "=", other.orgId).execute();
+    const left = await t.db
+      .selectFrom("time_entry_counts")
+      .select(["slot"])
+      .where("organization_id", "=", other.orgId)
+      .execute();
+    expect(left).toEqual([]);
   });
 });

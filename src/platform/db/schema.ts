@@ -175,6 +175,8 @@ export interface TimeEntryTagsTable {
 export interface TimeEntryCountsTable {
   organization_id: string;
   user_id: string;
+  /** Which of the user's stripes (migration 0013): the total is the sum of them. */
+  slot: number;
   /** bigint: postgres.js reads it as a string. */
   entries: ColumnType<string, never, never>;
 }

@@ -11,6 +11,7 @@ import * as sandbox from "./0009_sandbox.js";
 import * as idempotencyKeys from "./0010_idempotency_keys.js";
 import * as oauth from "./0011_oauth.js";
 import * as timeEntryCounts from "./0012_time_entry_counts.js";
+import * as stripedTimeEntryCounts from "./0013_striped_time_entry_counts.js";
 
 /**
  * Forward-only and never edited once landed: add a new numbered file and list it here.
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   "0010_idempotency_keys": idempotencyKeys,
   "0011_oauth": oauth,
   "0012_time_entry_counts": timeEntryCounts,
+  "0013_striped_time_entry_counts": stripedTimeEntryCounts,
 };
