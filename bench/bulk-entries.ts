@@ -128,12 +128,13 @@ export async function generateEntries(
     if (process.env.BENCH_DEBUG)
       process.stderr.write(`  rows inserted after ${(Date.now() - started) / 1000} s\n`);
     if (superuser.rows[0]?.on === "on") await sql`SET LOCAL session_replication_role = origin`.execute(trx);
-    // The replica role skipped every trigger, time_entry_counts' too: count as migration 0012 does.
+    // The replica role skipped every trigger, time_entry_counts' too: count afresh, into one
+    // stripe per user (migrations 0012 and 0013).
+    await sql`DELETE FROM time_entry_counts WHERE organization_id = ${orgId}`.execute(trx);
     await sql`
-      INSERT INTO time_entry_counts (organization_id, user_id, entries)
-      SELECT organization_id, user_id, count(*) FROM time_entries WHERE organization_id = ${orgId}
-      GROUP BY organization_id, user_id
-      ON CONFLICT (organization_id, user_id) DO UPDATE SET entries = EXCLUDED.entries`.execute(trx);
+      INSERT INTO time_entry_counts (organization_id, user_id, slot, entries)
+      SELECT organization_id, user_id, 0, count(*) FROM time_entries WHERE organization_id = ${orgId}
+      GROUP BY organization_id, user_id`.execute(trx);
     // Enough memory for each rebuild to sort in RAM instead of on disk.
     await sql`SET LOCAL maintenance_work_mem = '256MB'`.execute(trx);
     for (const index of indexes.rows) await sql.raw(index.definition).execute(trx);
