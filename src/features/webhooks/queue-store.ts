@@ -75,8 +75,9 @@ export function createQueueStore(db: Db) {
                  row_number() OVER (PARTITION BY webhook_id ORDER BY next_attempt_at) AS n
           FROM candidates
         ), due AS (
-          -- Row by row from the few chosen (a join let the planner scan every pending row: 8 ms
-          -- a claim over a backlog of 10,000, where this takes under 1 ms).
+          -- Row by row from the few chosen: a join let the planner scan every pending row (5.7 of
+          -- a claim's 8.5 ms over a backlog of 10,000; this part now takes 1.5 ms). The limit
+          -- applies before rows another claim holds are skipped: such a claim takes fewer.
           SELECT l.id FROM (
             SELECT id FROM ranked WHERE n <= ${limits.perWebhook}
             ORDER BY next_attempt_at LIMIT ${limits.total}
