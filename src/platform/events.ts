@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { Database } from "./db/schema.js";
 import { newId } from "./ids.js";
 import type { OrgContext } from "./tenancy.js";
@@ -84,6 +84,12 @@ export async function recordEvent(
                 ${ctx.via?.apiKeyId ?? null}, ${ctx.via?.requestId ?? null}, ${event.name},
                 ${event.resourceType}, ${event.resourceId}, ${id}))`
     : sql``;
+  // One delivery to each webhook numbered 1 to ids.length in `webhooks` (webhook_id, n).
+  const queue = (webhooks: RawBuilder<unknown>, ids: string[]) => sql`
+    INSERT INTO webhook_deliveries
+      (id, organization_id, webhook_id, event_id, event_name, payload, next_attempt_at, created_at)
+    SELECT (${ids}::text[])[n], ${ctx.orgId}, webhook_id, ${id}, ${event.name}, ${payload}, ${at}, ${at}
+    FROM ${webhooks} WHERE n <= ${ids.length}`;
   const ids = Array.from({ length: DELIVERY_IDS_AHEAD }, () => newId("delivery"));
   // Data-modifying WITH parts run to completion whether or not the final SELECT reads them.
   const { rows } = await sql<{ webhooks: number }>`
@@ -94,10 +100,7 @@ export async function recordEvent(
       VALUES (${id}, ${ctx.orgId}, ${event.name}, ${event.resourceType}, ${event.resourceId},
               ${event.actorId}, ${json}::text::jsonb, ${at})
     )${audit}, subscribed AS (${subscribed}), queued AS (
-      INSERT INTO webhook_deliveries
-        (id, organization_id, webhook_id, event_id, event_name, payload, next_attempt_at, created_at)
-      SELECT (${ids}::text[])[n], ${ctx.orgId}, webhook_id, ${id}, ${event.name}, ${payload}, ${at}, ${at}
-      FROM subscribed WHERE n <= ${DELIVERY_IDS_AHEAD}
+      ${queue(sql`subscribed`, ids)}
       RETURNING 1
     )
     -- Sent when (and only if) the change commits, in commit order.
@@ -110,15 +113,12 @@ export async function recordEvent(
     const rest = Array.from({ length: webhooks - DELIVERY_IDS_AHEAD }, () => newId("delivery"));
     await sql`
       WITH subscribed AS (${subscribed}), missing AS (
-        SELECT webhook_id, row_number() OVER (ORDER BY webhook_id) AS m FROM subscribed s
+        SELECT webhook_id, row_number() OVER (ORDER BY webhook_id) AS n FROM subscribed s
         WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries d
           WHERE d.organization_id = ${ctx.orgId} AND d.webhook_id = s.webhook_id
             AND d.created_at = ${at} AND d.event_id = ${id})
       )
-      INSERT INTO webhook_deliveries
-        (id, organization_id, webhook_id, event_id, event_name, payload, next_attempt_at, created_at)
-      SELECT (${rest}::text[])[m], ${ctx.orgId}, webhook_id, ${id}, ${event.name}, ${payload}, ${at}, ${at}
-      FROM missing WHERE m <= ${rest.length}`.execute(trx);
+      ${queue(sql`missing`, rest)}`.execute(trx);
   }
   return id;
 }
