@@ -268,6 +268,11 @@ export function compareLatency(
 }
 
 export function skipped(scenario: string, reason: string): Row {
+  return { ...withoutSpeed(scenario), skipped: reason };
+}
+
+/** A row with no speed figures (skipped, or about memory): its speed columns print empty. */
+export function withoutSpeed(scenario: string): Row {
   const none = { requestsPerSecond: 0, p50Ms: 0, p99Ms: 0 };
-  return { scenario, real: none, floor: none, ratio: 0, goal: 0, skipped: reason };
+  return { scenario, real: none, floor: none, ratio: 0, goal: 0 };
 }

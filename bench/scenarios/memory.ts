@@ -16,6 +16,7 @@ import {
   readSettings,
   skipped,
   withDeadline,
+  withoutSpeed,
 } from "../harness.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -55,12 +56,6 @@ export async function run(bench: Bench): Promise<Row> {
   } finally {
     await api.stop();
   }
-}
-
-/** A row whose figures are in its name: the speed columns stay empty. */
-function withoutSpeed(scenario: string): Row {
-  const none = { requestsPerSecond: 0, p50Ms: 0, p99Ms: 0 };
-  return { scenario, real: none, floor: none, ratio: 0, goal: 0 };
 }
 
 /** The three requests a tracking client makes most, at once, each on its own 20 connections. */
