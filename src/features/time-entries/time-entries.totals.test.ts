@@ -8,8 +8,9 @@ import { jobApi } from "../jobs/test-fixtures.js";
 import { at, timeFixtures } from "./test-fixtures.js";
 
 // A list without filters (or filtered by its user only) takes its total from counters that
-// triggers keep (migrations 0012 and 0013, up to 16 stripes a user); every way entries come and go must keep that total exact,
-// the same as the count of the entries themselves, which any other filter still answers.
+// triggers keep (migrations 0012 and 0013, up to 16 stripes a user); every way entries come and
+// go must keep that total exact, the same as the count of the entries themselves, which any
+// other filter still answers.
 let t: TestApp;
 let owner: Account;
 let member: { id: string; token: string };
