@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { startNodeArguments } from "./start-command.js";
 
 /*
  * `npm run soak [-- --duration 3m --connections 8]`: starts the API as `npm start` does (its own
@@ -70,7 +71,7 @@ async function startApi(
   env: NodeJS.ProcessEnv,
 ): Promise<{ child: ChildProcess; baseUrl: string; problems: string[] }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, [...startNodeArguments(), "src/main.ts"], {
     cwd: ROOT,
     env: { ...env, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],

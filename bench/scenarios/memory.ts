@@ -6,6 +6,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { startNodeArguments } from "../../scripts/start-command.js";
 import { registerWithKey } from "../bulk-entries.js";
 import {
   BENCH_ENV,
@@ -86,14 +87,14 @@ async function residentMb(pid: number): Promise<number> {
 }
 
 /**
- * `npm start` runs `tsx src/main.ts`, whose serving process is `node --import tsx src/main.ts`:
- * started here directly, so that the pid read is the one serving. Its log goes to a file.
+ * Started with `npm start`'s own Node arguments (its heap flags included), directly rather than
+ * through npm, so that the pid read is the one serving. Its log goes to a file.
  */
 async function startApiProcess(databaseUrl: string) {
   const port = await freePort();
   const logDir = await fsp.mkdtemp(path.join(os.tmpdir(), "voltasis-bench-memory-"));
   const log = fs.openSync(path.join(logDir, "api.log"), "a");
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, [...startNodeArguments(), "src/main.ts"], {
     cwd: ROOT,
     env: { ...process.env, ...BENCH_ENV, DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", log, log],

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
+import { startNodeArguments } from "../../scripts/start-command.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -35,7 +36,7 @@ export async function startServer(
   options: { timeoutMs?: number; ownProcessGroup?: boolean; cwd?: string } = {},
 ): Promise<ServerProcess> {
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, [...startNodeArguments(), "src/main.ts"], {
     cwd: options.cwd ?? ROOT,
     // Its own group, as a terminal gives `npm start`: a group signal then reaches PostgreSQL too.
     detached: options.ownProcessGroup ?? false,
