@@ -221,7 +221,7 @@ export function createTimeEntryStore(db: Db) {
         .executeTakeFirst();
     },
 
-    /** The given tag ids that exist in this organization. */
+    /** The given tag ids that exist in this organization, sorted as an entry's tag_ids are. */
     async existingTags(ctx: OrgContext, ids: string[]) {
       if (ids.length === 0) return [];
       const rows = await db
@@ -229,6 +229,7 @@ export function createTimeEntryStore(db: Db) {
         .select("id")
         .where("organization_id", "=", ctx.orgId)
         .where("id", "in", ids)
+        .orderBy("id")
         .execute();
       return rows.map((row) => row.id);
     },
