@@ -180,15 +180,12 @@ export async function recordEvent(
   return id;
 }
 
-/** How many enabled webhooks the organization has: at least as many as any event's subscribers. */
-export async function enabledWebhooks(db: Kysely<Database>, ctx: OrgContext): Promise<number> {
-  const row = await db
-    .selectFrom("webhooks")
-    .select(sql<number>`count(*)::int`.as("count"))
-    .where("organization_id", "=", ctx.orgId)
-    .where("enabled", "=", true)
-    .executeTakeFirst();
-  return row?.count ?? 0;
+/**
+ * How many enabled webhooks the organization has, as an expression: at least as many as any
+ * event's subscribers, for a caller that reads it with other things before making delivery ids.
+ */
+export function enabledWebhookCount(ctx: OrgContext): RawBuilder<number> {
+  return sql<number>`(SELECT count(*)::int FROM webhooks w WHERE w.organization_id = ${ctx.orgId} AND w.enabled)`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Principal } from "../../platform/auth/authenticator.js";
 import type { Db } from "../../platform/db/connection.js";
-import { deliveriesNotice, enabledWebhooks, eventWrite } from "../../platform/events.js";
+import { deliveriesNotice, eventWrite } from "../../platform/events.js";
 import { newId } from "../../platform/ids.js";
 import type { OrgContext } from "../../platform/tenancy.js";
 import { toTimeEntry } from "./format.js";
@@ -47,10 +47,17 @@ export async function createAtOnce(
   create: AtOnce,
 ): Promise<TimeEntry> {
   const store = createTimeEntryStore(db);
-  const [settings, found, webhooks] = await Promise.all([
-    store.settings(ctx),
-    lookUpReferences(store, ctx, create.references, create.tagIds),
-    enabledWebhooks(db, ctx),
+  // One query for the organization and the member; the task, project and tags beside it if named.
+  const read = store.settingsForCreate(ctx, create.references.userId);
+  const [{ settings, webhooks }, found] = await Promise.all([
+    read,
+    lookUpReferences(
+      store,
+      ctx,
+      create.references,
+      create.tagIds,
+      read.then((r) => r.member),
+    ),
   ]).catch((error: unknown) => {
     throw fromDatabaseError(error);
   });

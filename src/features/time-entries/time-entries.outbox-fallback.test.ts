@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
 import { registerAccount } from "../../../test/helpers/fixtures.js";
@@ -8,7 +9,7 @@ import { at, timeFixtures } from "./test-fixtures.js";
 // here every webhook is one, since the count read before the write says there are none.
 vi.mock("../../platform/events.js", async (importOriginal) => ({
   ...(await importOriginal<typeof import("../../platform/events.js")>()),
-  enabledWebhooks: async () => 0,
+  enabledWebhookCount: () => sql<number>`0`,
 }));
 
 let t: TestApp;

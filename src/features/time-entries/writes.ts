@@ -82,15 +82,19 @@ export interface FoundReferences {
   existingTags: string[] | undefined;
 }
 
-/** Reads every reference at once (one round trip); the project a task implies, after it. */
+/**
+ * Reads every reference at once (one round trip); the project a task implies, after it. `member`
+ * is the membership when the caller reads it with something else.
+ */
 export async function lookUpReferences(
   store: TimeEntryStore,
   ctx: OrgContext,
   entry: EntryReferences,
   tagIds: string[] | undefined,
+  member: Promise<FoundReferences["member"]> = store.membership(ctx, entry.userId),
 ): Promise<FoundReferences> {
-  const [member, task, named, existingTags] = await Promise.all([
-    store.membership(ctx, entry.userId),
+  const [found, task, named, existingTags] = await Promise.all([
+    member,
     entry.taskId ? store.task(ctx, entry.taskId) : undefined,
     entry.projectId ? store.project(ctx, entry.projectId) : undefined,
     tagIds ? store.existingTags(ctx, tagIds) : undefined,
@@ -99,7 +103,7 @@ export async function lookUpReferences(
   if (task && projectId === null && entry.inferProject) projectId = task.project_id;
   const project =
     projectId === entry.projectId ? named : projectId ? await store.project(ctx, projectId) : undefined;
-  return { member, task, project, projectId, existingTags };
+  return { member: found, task, project, projectId, existingTags };
 }
 
 /**
