@@ -26,8 +26,11 @@ export interface AtOnce {
   tagIds: string[] | undefined;
   /** Applies the rules to what was read and returns the entry to write; throws an API error. */
   decide(settings: EntrySettings, found: FoundReferences): EntryValues;
-  /** The create in a transaction, reading everything again: for what one statement cannot do. */
-  checked(): Promise<TimeEntry>;
+  /**
+   * The create in a transaction, for what one statement cannot do; with `known`, on what was
+   * read already (a read in the transaction would take no lock either), else reading again.
+   */
+  checked(known?: { settings: EntrySettings; read: FoundReferences }): Promise<TimeEntry>;
 }
 
 /**
@@ -61,7 +64,7 @@ export async function createAtOnce(
   ]).catch((error: unknown) => {
     throw fromDatabaseError(error);
   });
-  if (settings.prevent_overlaps) return create.checked();
+  if (settings.prevent_overlaps) return create.checked({ settings, read: found });
   const values = create.decide(settings, found);
   const id = newId("timeEntry");
   const at = new Date();

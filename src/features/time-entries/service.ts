@@ -76,7 +76,7 @@ export function createTimeEntryService(deps: { db: Db }) {
         billable_rate: effectiveRate(hourlyRate, project, member, settings),
       };
     };
-    const checked = () =>
+    const checked = (known?: { settings: EntrySettings; read: FoundReferences }) =>
       inTransaction(
         db,
         ctx,
@@ -87,6 +87,7 @@ export function createTimeEntryService(deps: { db: Db }) {
           return entry;
         },
         (store: TimeEntryStore) => lookUpReferences(store, ctx, references, body.tag_ids),
+        known,
       );
     // Inside a transaction already (v2's bulk writes), the create joins it.
     if (db.isTransaction) return checked();

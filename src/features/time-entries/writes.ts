@@ -35,10 +35,14 @@ export async function inTransaction<T, A = undefined>(
   ctx: OrgContext,
   work: (w: Write, read: NoInfer<A>) => Promise<T>,
   alongside?: (store: TimeEntryStore) => Promise<A>,
+  /** What the caller read already, before the transaction: it is not read again. */
+  known?: { settings: EntrySettings; read: A },
 ): Promise<T> {
   const run = async (trx: Db) => {
     const store = createTimeEntryStore(trx);
-    const [settings, read] = await Promise.all([store.settings(ctx), alongside?.(store)]);
+    const [settings, read] = known
+      ? [known.settings, known.read]
+      : await Promise.all([store.settings(ctx), alongside?.(store)]);
     return work({ trx, store, settings }, read as A);
   };
   try {
