@@ -35,9 +35,10 @@ export interface AtOnce {
 
 /**
  * A create in two round trips instead of five (issue 15): everything it reads at once, outside a
- * transaction (as in the transaction, under READ COMMITTED nothing read is locked, and the
- * foreign keys have the last word), then one statement that writes the entry, its tags, its
- * events, their deliveries and notices, atomic as any single statement is.
+ * transaction (in one, under READ COMMITTED, nothing read would be locked either, and the
+ * foreign keys have the last word; only a project implied by a task is read after the task),
+ * then one statement that writes the entry, its tags, its events, their deliveries and notices,
+ * atomic as any single statement is.
  *
  * An organization with prevent_overlaps takes the checked path: the overlap check needs the
  * user's lock and the entry written, in one transaction. So does one with more webhooks at write
