@@ -4,6 +4,7 @@ import type { Db } from "../../platform/db/connection.js";
 import { ConflictError, ValidationError } from "../../platform/errors.js";
 import { newId } from "../../platform/ids.js";
 import type { OrgContext } from "../../platform/tenancy.js";
+import { createAtOnce, createdEvents } from "./create-at-once.js";
 import { timeEntryVersion, toTimeEntry } from "./format.js";
 import {
   checkRateAllowed,
@@ -21,9 +22,16 @@ import {
   type StartTimerBody,
   type UpdateTimeEntryBody,
 } from "./schemas.js";
-import { createTimeEntryStore, type EntryValues, type TimeEntryRow, type TimeEntryStore } from "./store.js";
+import {
+  createTimeEntryStore,
+  type EntrySettings,
+  type EntryValues,
+  type TimeEntryRow,
+  type TimeEntryStore,
+} from "./store.js";
 import {
   checkReferences,
+  type FoundReferences,
   findActionable,
   inTransaction,
   lookUpReferences,
@@ -50,37 +58,40 @@ export function createTimeEntryService(deps: { db: Db }) {
       taskId: body.task_id ?? null,
       inferProject: body.project_id === undefined,
     };
-    return inTransaction(
-      db,
-      ctx,
-      async (w, found) => {
-        checkUnlocked(w.settings, start);
-        checkRateAllowed(w.settings, principal, { from: null, to: body.hourly_rate ?? null });
-        const { member, project, projectId } = checkReferences(w.settings, references, body.tag_ids, found);
-        const hourlyRate = body.hourly_rate ?? null;
-        const values: EntryValues = {
-          user_id: userId,
-          project_id: projectId,
-          task_id: body.task_id ?? null,
-          description: body.description ?? "",
-          start_at: start,
-          end_at: end,
-          billable: body.billable ?? project?.billable ?? true,
-          hourly_rate: hourlyRate,
-          billable_rate: effectiveRate(hourlyRate, project, member, w.settings),
-        };
-        const entry = await saveEntry(w, ctx, newId("timeEntry"), values, body.tag_ids, true);
-        await recordEntryEvents(
-          w,
-          ctx,
-          principal,
-          entry.running ? ["time_entry.created", "timer.started"] : ["time_entry.created"],
-          entry,
-        );
-        return entry;
-      },
-      (store: TimeEntryStore) => lookUpReferences(store, ctx, references, body.tag_ids),
-    );
+    // The rules, applied to what the write read: the same whichever path writes it.
+    const decide = (settings: EntrySettings, found: FoundReferences): EntryValues => {
+      checkUnlocked(settings, start);
+      checkRateAllowed(settings, principal, { from: null, to: body.hourly_rate ?? null });
+      const { member, project, projectId } = checkReferences(settings, references, body.tag_ids, found);
+      const hourlyRate = body.hourly_rate ?? null;
+      return {
+        user_id: userId,
+        project_id: projectId,
+        task_id: body.task_id ?? null,
+        description: body.description ?? "",
+        start_at: start,
+        end_at: end,
+        billable: body.billable ?? project?.billable ?? true,
+        hourly_rate: hourlyRate,
+        billable_rate: effectiveRate(hourlyRate, project, member, settings),
+      };
+    };
+    const checked = (known?: { settings: EntrySettings; read: FoundReferences }) =>
+      inTransaction(
+        db,
+        ctx,
+        async (w, found) => {
+          const values = decide(w.settings, found);
+          const entry = await saveEntry(w, ctx, newId("timeEntry"), values, body.tag_ids, true);
+          await recordEntryEvents(w, ctx, principal, createdEvents(entry), entry);
+          return entry;
+        },
+        (store: TimeEntryStore) => lookUpReferences(store, ctx, references, body.tag_ids),
+        known,
+      );
+    // Inside a transaction already (v2's bulk writes), the create joins it.
+    if (db.isTransaction) return checked();
+    return createAtOnce(db, ctx, principal, { references, tagIds: body.tag_ids, decide, checked });
   }
 
   return {

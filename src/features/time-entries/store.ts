@@ -1,6 +1,7 @@
 import { type SelectQueryBuilder, sql } from "kysely";
 import type { Db } from "../../platform/db/connection.js";
 import type { Database } from "../../platform/db/schema.js";
+import { enabledWebhookCount } from "../../platform/events.js";
 import { runList } from "../../platform/list-query.js";
 import type { OrgContext } from "../../platform/tenancy.js";
 import { type ListTimeEntriesQuery, TIME_ENTRY_LIST } from "./schemas.js";
@@ -117,22 +118,46 @@ export function createTimeEntryStore(db: Db) {
     return Number(row.total);
   }
 
+  const settings = (ctx: OrgContext) =>
+    db
+      .selectFrom("organization_settings")
+      .select([
+        "timezone",
+        "currency",
+        "default_hourly_rate",
+        "prevent_overlaps",
+        "members_set_rates",
+        sql<string | null>`lock_date::text`.as("lock_date"),
+        sql<Date | null>`(lock_date::timestamp AT TIME ZONE timezone)`.as("locked_before"),
+      ])
+      .where("organization_id", "=", ctx.orgId);
+
   return {
     /** `locked_before` is midnight of lock_date in the organization's time zone. */
     async settings(ctx: OrgContext) {
-      return db
-        .selectFrom("organization_settings")
+      return settings(ctx).executeTakeFirstOrThrow();
+    },
+
+    /**
+     * The settings, with what a create reads about the organization besides (one query, one
+     * execution in PostgreSQL): the user's membership and the count of enabled webhooks.
+     */
+    async settingsForCreate(ctx: OrgContext, userId: string) {
+      const member = (column: string) => sql`(SELECT ${sql.raw(column)} FROM memberships m
+        WHERE m.organization_id = ${ctx.orgId} AND m.user_id = ${userId})`;
+      const row = await settings(ctx)
         .select([
-          "timezone",
-          "currency",
-          "default_hourly_rate",
-          "prevent_overlaps",
-          "members_set_rates",
-          sql<string | null>`lock_date::text`.as("lock_date"),
-          sql<Date | null>`(lock_date::timestamp AT TIME ZONE timezone)`.as("locked_before"),
+          sql<string | null>`${member("user_id")}`.as("member_user_id"),
+          sql<number | null>`${member("hourly_rate")}`.as("member_hourly_rate"),
+          enabledWebhookCount(ctx).as("enabled_webhooks"),
         ])
-        .where("organization_id", "=", ctx.orgId)
         .executeTakeFirstOrThrow();
+      const { member_user_id: memberId, member_hourly_rate: rate, enabled_webhooks: webhooks, ...rest } = row;
+      return {
+        settings: rest,
+        member: memberId === null ? undefined : { user_id: memberId, hourly_rate: rate },
+        webhooks,
+      };
     },
 
     /** `forUpdate` locks the entry's row (only that row) for the caller's transaction. */
@@ -221,7 +246,7 @@ export function createTimeEntryStore(db: Db) {
         .executeTakeFirst();
     },
 
-    /** The given tag ids that exist in this organization. */
+    /** The given tag ids that exist in this organization, sorted as an entry's tag_ids are. */
     async existingTags(ctx: OrgContext, ids: string[]) {
       if (ids.length === 0) return [];
       const rows = await db
@@ -229,6 +254,7 @@ export function createTimeEntryStore(db: Db) {
         .select("id")
         .where("organization_id", "=", ctx.orgId)
         .where("id", "in", ids)
+        .orderBy("id")
         .execute();
       return rows.map((row) => row.id);
     },

@@ -35,10 +35,14 @@ export async function inTransaction<T, A = undefined>(
   ctx: OrgContext,
   work: (w: Write, read: NoInfer<A>) => Promise<T>,
   alongside?: (store: TimeEntryStore) => Promise<A>,
+  /** What the caller read already, before the transaction: it is not read again. */
+  known?: { settings: EntrySettings; read: A },
 ): Promise<T> {
   const run = async (trx: Db) => {
     const store = createTimeEntryStore(trx);
-    const [settings, read] = await Promise.all([store.settings(ctx), alongside?.(store)]);
+    const [settings, read] = known
+      ? [known.settings, known.read]
+      : await Promise.all([store.settings(ctx), alongside?.(store)]);
     return work({ trx, store, settings }, read as A);
   };
   try {
@@ -82,15 +86,19 @@ export interface FoundReferences {
   existingTags: string[] | undefined;
 }
 
-/** Reads every reference at once (one round trip); the project a task implies, after it. */
+/**
+ * Reads every reference at once (one round trip); the project a task implies, after it. `member`
+ * is the membership when the caller reads it with something else.
+ */
 export async function lookUpReferences(
   store: TimeEntryStore,
   ctx: OrgContext,
   entry: EntryReferences,
   tagIds: string[] | undefined,
+  member: Promise<FoundReferences["member"]> = store.membership(ctx, entry.userId),
 ): Promise<FoundReferences> {
-  const [member, task, named, existingTags] = await Promise.all([
-    store.membership(ctx, entry.userId),
+  const [found, task, named, existingTags] = await Promise.all([
+    member,
     entry.taskId ? store.task(ctx, entry.taskId) : undefined,
     entry.projectId ? store.project(ctx, entry.projectId) : undefined,
     tagIds ? store.existingTags(ctx, tagIds) : undefined,
@@ -99,7 +107,7 @@ export async function lookUpReferences(
   if (task && projectId === null && entry.inferProject) projectId = task.project_id;
   const project =
     projectId === entry.projectId ? named : projectId ? await store.project(ctx, projectId) : undefined;
-  return { member, task, project, projectId, existingTags };
+  return { member: found, task, project, projectId, existingTags };
 }
 
 /**
