@@ -22,11 +22,11 @@ const MAX_IN_FLIGHT = 200;
 /** A claim waits until at least this many slots are free, so that claims stay batches. */
 const MIN_CLAIM = 20;
 /**
- * One claim takes at most PER_WEBHOOK rows of an endpoint, and none while more than half that
- * many are in flight to it: an endpoint gets at most 1.5 × PER_WEBHOOK concurrent sends, so one
- * that hangs until the timeout holds a share of the slots, never the whole process.
+ * At most PER_WEBHOOK sends in flight to one endpoint, so one that hangs until the timeout holds a
+ * share of the slots, never the whole process. A claim tops an endpoint up to PER_WEBHOOK once no
+ * more than BUSY_WEBHOOK are left in flight: its pipe stays full and claims stay batches.
  */
-const PER_WEBHOOK = 32;
+const PER_WEBHOOK = 48;
 const BUSY_WEBHOOK = PER_WEBHOOK / 2;
 /** Outcomes are recorded in batches of this many, or after this long, whichever comes first. */
 const RECORD_BATCH = 100;
@@ -204,13 +204,16 @@ export function createDeliveryWorker(deps: {
   async function runRound(): Promise<number> {
     while (MAX_IN_FLIGHT - inFlight < MIN_CLAIM) await nextFreedSlot();
     const room = MAX_IN_FLIGHT - inFlight;
-    const saturated = [...inFlightByWebhook].filter(([, n]) => n > BUSY_WEBHOOK).map(([id]) => id);
+    // An endpoint with sends in flight gets what tops it up, or nothing while it has enough.
+    const shares = new Map<string, number>();
+    for (const [id, n] of inFlightByWebhook) shares.set(id, n > BUSY_WEBHOOK ? 0 : PER_WEBHOOK - n);
     const claimed = await createQueueStore(db).claim(clock.now(), LEASE_MS, {
       total: room,
       perWebhook: PER_WEBHOOK,
-      excludeWebhooks: saturated,
+      shares,
     });
-    claimWasLimited = saturated.length > 0 || claimed.length >= MIN_CLAIM;
+    const heldBack = [...shares.values()].some((share) => share === 0);
+    claimWasLimited = heldBack || claimed.length >= MIN_CLAIM;
     for (const delivery of claimed) {
       inFlight++;
       inFlightByWebhook.set(delivery.webhook_id, (inFlightByWebhook.get(delivery.webhook_id) ?? 0) + 1);
