@@ -26,7 +26,7 @@ const MIN_CLAIM = 20;
  * share of the slots, never the whole process. A claim tops an endpoint up to PER_WEBHOOK once no
  * more than BUSY_WEBHOOK are left in flight: its pipe stays full and claims stay batches.
  */
-const PER_WEBHOOK = 48;
+export const PER_WEBHOOK = 48;
 const BUSY_WEBHOOK = PER_WEBHOOK / 2;
 /** Outcomes are recorded in batches of this many, or after this long, whichever comes first. */
 const RECORD_BATCH = 100;
