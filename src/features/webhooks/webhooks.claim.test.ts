@@ -35,7 +35,7 @@ async function endpoint(name: string): Promise<{ id: string; url: string }> {
   return { id: hook.id, url };
 }
 
-/** `count` deliveries for the webhook, due `agoMs` ago, numbered in `payload` in due order. */
+/** `count` deliveries for the webhook, due about `agoMs` ago (a microsecond apart, numbered in `payload` in due order). */
 async function queue(webhookId: string, count: number, agoMs: number) {
   await sql`
     INSERT INTO webhook_deliveries
@@ -138,7 +138,9 @@ describe("the delivery worker", () => {
     const worker = createDeliveryWorker({ db: t.db, clock: systemClock, sender, onSlotFreed: () => wakes++ });
 
     expect(await worker.runOnce()).toBe(PER_WEBHOOK);
-    // Its share is in flight: nothing more for it, however long its backlog.
+    // Its share is in flight: nothing more for it, however long its backlog, and no reason to
+    // claim again before its sends end.
+    expect(worker.claimAgainAtOnce()).toBe(false);
     expect(await worker.runOnce()).toBe(0);
     answer(hook.url, PER_WEBHOOK / 2 - 1);
     await new Promise((resolve) => setImmediate(resolve));
@@ -148,6 +150,15 @@ describe("the delivery worker", () => {
     answer(hook.url, 1);
     await vi.waitFor(() => expect(wakes).toBe(1));
     expect(await worker.runOnce()).toBe(PER_WEBHOOK / 2);
+
+    // Half ends again, and the other half while the claim topping it up runs: no send will end at
+    // half the share any more to ask for the next claim, so the worker asks for it at once.
+    answer(hook.url, PER_WEBHOOK / 2);
+    await vi.waitFor(() => expect(wakes).toBe(2));
+    const claiming = worker.runOnce();
+    answer(hook.url, PER_WEBHOOK / 2);
+    expect(await claiming).toBe(PER_WEBHOOK / 2);
+    expect(worker.claimAgainAtOnce()).toBe(true);
 
     while (sent.length < total) {
       answer(hook.url);
@@ -169,7 +180,7 @@ describe("the delivery worker", () => {
     const worker = createDeliveryWorker({ db: t.db, clock: systemClock, sender });
 
     expect(await worker.runOnce()).toBe(PER_WEBHOOK);
-    await queue(fine.id, 3, 0);
+    await queue(fine.id, 3, 1_000);
     expect(await worker.runOnce()).toBe(3);
     expect(sent.filter((s) => s.startsWith(fine.url))).toHaveLength(3);
     expect(sent.filter((s) => s.startsWith(stuck.url))).toHaveLength(PER_WEBHOOK);

@@ -169,6 +169,8 @@ export function createDeliveryWorker(deps: {
   let slotWaiters: Array<() => void> = [];
   /** The last claim left due rows behind (no room, or endpoints at their limit). */
   let claimWasLimited = false;
+  /** More may be due for slots free now: the last claim filled the room, or an endpoint's share. */
+  let claimAgain = false;
 
   function nextFreedSlot(): Promise<void> {
     return new Promise((resolve) => slotWaiters.push(resolve));
@@ -218,9 +220,11 @@ export function createDeliveryWorker(deps: {
     });
     const heldBack = [...shares.values()].some((share) => share === 0);
     claimWasLimited = heldBack || claimed.length >= MIN_CLAIM;
+    const taken = new Map<string, number>();
     for (const delivery of claimed) {
       inFlight++;
       inFlightByWebhook.set(delivery.webhook_id, (inFlightByWebhook.get(delivery.webhook_id) ?? 0) + 1);
+      taken.set(delivery.webhook_id, (taken.get(delivery.webhook_id) ?? 0) + 1);
       void send(delivery).then(
         (outcome) => finished(delivery, outcome),
         (error) => {
@@ -229,6 +233,14 @@ export function createDeliveryWorker(deps: {
         },
       );
     }
+    // An endpoint that got its whole share may have more due; if half its sends ended while the
+    // claim ran, no later send ends at BUSY_WEBHOOK to say so (onSlotFreed): claim again now.
+    claimAgain =
+      claimed.length === room ||
+      [...taken].some(
+        ([id, n]) =>
+          n === (shares.get(id) ?? PER_WEBHOOK) && (inFlightByWebhook.get(id) ?? 0) <= BUSY_WEBHOOK,
+      );
     return claimed.length;
   }
 
@@ -239,6 +251,14 @@ export function createDeliveryWorker(deps: {
       round = runRound();
       return round;
     },
+
+    /**
+     * Whether to claim again at once. Unless the room ran out, the last claim gave every endpoint
+     * its share of what was due: claiming again finds nothing until an endpoint's sends end
+     * (onSlotFreed says when) or new rows are queued (their NOTIFY says so). Claiming again at
+     * once anyway made every second claim of a drain an empty one.
+     */
+    claimAgainAtOnce: () => claimAgain,
 
     /** Lets every send in flight finish and be recorded; no new claim starts. */
     async stop() {
@@ -267,7 +287,12 @@ export function registerDeliveryWorker(fastify: FastifyInstance, deps: WorkerDep
     name: DELIVERY_TASK,
     channel: DELIVERIES_CHANNEL,
     idleMs: 1_000,
-    runOnce: worker.runOnce,
+    // The runner claims again at once after a round that handled something, and otherwise waits
+    // to be woken: it is told 0 when claiming again now would find nothing.
+    runOnce: async () => {
+      const claimed = await worker.runOnce();
+      return worker.claimAgainAtOnce() ? claimed : 0;
+    },
   });
   fastify.addHook("onClose", async () => {
     await worker.stop();
