@@ -218,8 +218,6 @@ export function createDeliveryWorker(deps: {
       perWebhook: PER_WEBHOOK,
       shares,
     });
-    const heldBack = [...shares.values()].some((share) => share === 0);
-    claimWasLimited = heldBack || claimed.length >= MIN_CLAIM;
     const taken = new Map<string, number>();
     for (const delivery of claimed) {
       inFlight++;
@@ -233,14 +231,14 @@ export function createDeliveryWorker(deps: {
         },
       );
     }
-    // An endpoint that got its whole share may have more due; if half its sends ended while the
-    // claim ran, no later send ends at BUSY_WEBHOOK to say so (onSlotFreed): claim again now.
+    // An endpoint that got its whole share may have more due: a send ending at BUSY_WEBHOOK says
+    // when to claim again (onSlotFreed), or, if that many ended while the claim ran, no send will
+    // any more: claim again now.
+    const filled = [...taken].filter(([id, n]) => n === (shares.get(id) ?? PER_WEBHOOK)).map(([id]) => id);
+    const heldBack = [...shares.values()].some((share) => share === 0);
+    claimWasLimited = heldBack || filled.length > 0 || claimed.length === room;
     claimAgain =
-      claimed.length === room ||
-      [...taken].some(
-        ([id, n]) =>
-          n === (shares.get(id) ?? PER_WEBHOOK) && (inFlightByWebhook.get(id) ?? 0) <= BUSY_WEBHOOK,
-      );
+      claimed.length === room || filled.some((id) => (inFlightByWebhook.get(id) ?? 0) <= BUSY_WEBHOOK);
     return claimed.length;
   }
 
