@@ -12,6 +12,7 @@ import * as idempotencyKeys from "./0010_idempotency_keys.js";
 import * as oauth from "./0011_oauth.js";
 import * as timeEntryCounts from "./0012_time_entry_counts.js";
 import * as stripedTimeEntryCounts from "./0013_striped_time_entry_counts.js";
+import * as webhookDeliveriesByEndpoint from "./0014_webhook_deliveries_by_endpoint.js";
 
 /**
  * Forward-only and never edited once landed: add a new numbered file and list it here.
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   "0011_oauth": oauth,
   "0012_time_entry_counts": timeEntryCounts,
   "0013_striped_time_entry_counts": stripedTimeEntryCounts,
+  "0014_webhook_deliveries_by_endpoint": webhookDeliveriesByEndpoint,
 };
