@@ -57,7 +57,7 @@ describe("npm start", () => {
         .find((args) => args.at(-1) === "src/main.ts");
       expect(serving?.slice(1)).toEqual([...startNodeArguments(), "src/main.ts"]);
       expect(startNodeArguments()).toEqual(
-        expect.arrayContaining(["--max-semi-space-size=4", "--heap-growing-percent=25"]),
+        expect.arrayContaining(["--max-semi-space-size=4", "--heap-growing-percent=50"]),
       );
     } finally {
       // The whole group, as a terminal's Ctrl-C would, then wait for npm to go.
