@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../test/helpers/app.js";
 import { type Account, registerAccount } from "../../test/helpers/fixtures.js";
+import { insertWebhook } from "../../test/helpers/webhook-rows.js";
 import { recordEvent } from "./events.js";
-import { newId } from "./ids.js";
 import { systemOrgContext } from "./tenancy.js";
 
 /** The outbox: what one recorded event leaves behind for webhooks and the audit log. */
@@ -20,23 +20,8 @@ describe("recordEvent", () => {
 
   afterAll(() => t?.close());
 
-  async function subscribe(account: Account, events: string[], enabled = true) {
-    const id = newId("webhook");
-    await t.db
-      .insertInto("webhooks")
-      .values({
-        id,
-        organization_id: account.orgId,
-        url: "https://hooks.example.com/voltasis",
-        events,
-        enabled,
-        secret: "whsec_dGVzdA==",
-        created_at: new Date(),
-        updated_at: new Date(),
-      })
-      .execute();
-    return id;
-  }
+  const subscribe = (account: Account, events: string[], enabled = true) =>
+    insertWebhook(t.db, account.orgId, events, enabled);
 
   const record = (account: Account, name: string, resourceType = name.split(".")[0] as string) =>
     t.db.transaction().execute((trx) =>

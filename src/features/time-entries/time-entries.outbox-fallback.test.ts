@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
 import { registerAccount } from "../../../test/helpers/fixtures.js";
-import { newId } from "../../platform/ids.js";
+import { insertWebhook } from "../../../test/helpers/webhook-rows.js";
 import { at, timeFixtures } from "./test-fixtures.js";
 
 // Webhooks created between a create's reads and its write, beyond the delivery ids made ahead:
@@ -22,22 +22,7 @@ describe("creating a time entry when more webhooks are subscribed than were coun
   it("drops no delivery: the one-statement write fails whole and the checked path writes it all", async () => {
     const owner = await registerAccount(t.app);
     const hooks: string[] = [];
-    for (let i = 0; i < 5; i++) {
-      const id = newId("webhook");
-      hooks.push(id);
-      await t.db
-        .insertInto("webhooks")
-        .values({
-          id,
-          organization_id: owner.orgId,
-          url: "https://hooks.example.com/voltasis",
-          events: ["*"],
-          secret: "whsec_dGVzdA==",
-          created_at: new Date(),
-          updated_at: new Date(),
-        })
-        .execute();
-    }
+    for (let i = 0; i < 5; i++) hooks.push(await insertWebhook(t.db, owner.orgId, ["*"]));
     const entry = await timeFixtures(t.app, t.db).entry(owner.accessToken, { start: at(1) });
 
     const entries = await t.db

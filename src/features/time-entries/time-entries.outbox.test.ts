@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
 import { type Account, call, expectError, registerAccount } from "../../../test/helpers/fixtures.js";
-import { newId } from "../../platform/ids.js";
+import { insertWebhook } from "../../../test/helpers/webhook-rows.js";
 import { at, timeFixtures } from "./test-fixtures.js";
 
 /**
@@ -18,22 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function subscribe(account: Account, events: string[]) {
-  const id = newId("webhook");
-  await t.db
-    .insertInto("webhooks")
-    .values({
-      id,
-      organization_id: account.orgId,
-      url: "https://hooks.example.com/voltasis",
-      events,
-      secret: "whsec_dGVzdA==",
-      created_at: new Date(),
-      updated_at: new Date(),
-    })
-    .execute();
-  return id;
-}
+const subscribe = (account: Account, events: string[]) => insertWebhook(t.db, account.orgId, events);
 
 /** Everything an organization's writes left in the outbox. */
 async function outbox(account: Account) {
