@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { sql } from "kysely";
+import type { Principal } from "./auth/authenticator.js";
 import type { Db } from "./db/connection.js";
 import { newId } from "./ids.js";
 
@@ -25,6 +26,25 @@ const BATCH_ROWS = 500;
 const MAX_BUFFERED = 50_000;
 // Paths are as long as the URL; a pathological one is cut rather than stored whole.
 const MAX_PATH_LENGTH = 1_024;
+
+/**
+ * What the response hook keeps of a request: references it already holds and three numbers. The
+ * row (its id, timestamp text, path without the query) is made when the batch is written: this
+ * hook runs on every response, and building the row here cost about a fifth of a cached GET
+ * (issue 15's profile of GET /v1/auth/me).
+ */
+class Answered {
+  constructor(
+    readonly arrivedAt: number,
+    readonly durationMs: number,
+    readonly status: number,
+    readonly requestId: string,
+    readonly method: string,
+    readonly url: string,
+    readonly orgId: string,
+    readonly principal: Principal,
+  ) {}
+}
 
 interface RequestEntry {
   id: string;
@@ -65,33 +85,57 @@ interface UsageCount {
  */
 export const requestLogPlugin = fp<{ db: Db }>(
   async (app: FastifyInstance, { db }) => {
-    let entries: RequestEntry[] = [];
+    let entries: Answered[] = [];
+    // Rows a failed flush did not write: they go first at the next one.
+    let unwritten: RequestEntry[] = [];
     let usage = new Map<string, UsageCount>();
     let chain: Promise<void> = Promise.resolve();
     let batchQueued = false;
 
-    function countUsage(entry: RequestEntry) {
-      if (!entry.api_key_id) return;
-      const day = entry.created_at.slice(0, 10);
-      const key = `${entry.api_key_id} ${day}`;
+    function countUsage(row: RequestEntry) {
+      if (!row.api_key_id) return;
+      const day = row.created_at.slice(0, 10);
+      const key = `${row.api_key_id} ${day}`;
       const count = usage.get(key) ?? {
-        organization_id: entry.key_organization_id,
-        api_key_id: entry.api_key_id,
+        organization_id: row.key_organization_id,
+        api_key_id: row.api_key_id,
         day,
         requests: 0,
         errors: 0,
       };
       count.requests += 1;
-      if (entry.status >= 400) count.errors += 1;
+      if (row.status >= 400) count.errors += 1;
       usage.set(key, count);
     }
 
+    /** A row for the log, counted into its key's usage as it is made. */
+    function rowOf(answered: Answered): RequestEntry {
+      const { principal } = answered;
+      const row: RequestEntry = {
+        id: newId("logEntry", answered.arrivedAt),
+        organization_id: answered.orgId,
+        key_organization_id: principal.liveOrganization.id,
+        // When the request arrived, so an entry sorts before the audit entries its request wrote.
+        created_at: new Date(answered.arrivedAt).toISOString(),
+        user_id: principal.user.id,
+        api_key_id: principal.kind === "api_key" ? principal.credentialId : null,
+        request_id: answered.requestId,
+        method: answered.method,
+        path: pathOf(answered.url),
+        status: answered.status,
+        duration_ms: Math.round(answered.durationMs * 100) / 100,
+      };
+      countUsage(row);
+      return row;
+    }
+
     async function writeOnce(): Promise<void> {
-      const taken = entries;
+      const taken = [...unwritten, ...entries.map(rowOf)];
       const counts = [...usage.values()].sort((a, b) =>
         a.api_key_id === b.api_key_id ? a.day.localeCompare(b.day) : a.api_key_id.localeCompare(b.api_key_id),
       );
       entries = [];
+      unwritten = [];
       usage = new Map();
       let written = 0;
       let counted = 0;
@@ -103,8 +147,8 @@ export const requestLogPlugin = fp<{ db: Db }>(
           await upsertUsage(db, counts.slice(counted, counted + BATCH_ROWS));
         }
       } catch (error) {
-        // Only what did not commit goes back, ahead of what arrived meanwhile, for the next flush.
-        entries = [...taken.slice(written), ...entries].slice(-MAX_BUFFERED);
+        // Only what did not commit is kept, to go ahead of what arrives meanwhile at the next flush.
+        unwritten = taken.slice(written).slice(-MAX_BUFFERED);
         for (const count of counts.slice(counted)) {
           const key = `${count.api_key_id} ${count.day}`;
           const current = usage.get(key);
@@ -113,7 +157,7 @@ export const requestLogPlugin = fp<{ db: Db }>(
             current.errors += count.errors;
           } else usage.set(key, count);
         }
-        app.log.warn({ err: error, buffered: entries.length }, "request log flush failed; will retry");
+        app.log.warn({ err: error, buffered: unwritten.length }, "request log flush failed; will retry");
       }
     }
 
@@ -137,23 +181,24 @@ export const requestLogPlugin = fp<{ db: Db }>(
       const { org, principal } = request;
       if (!org || !principal || reply.statusCode === 401) return done();
       const elapsed = reply.elapsedTime;
-      const entry: RequestEntry = {
-        id: newId("logEntry"),
-        organization_id: org.orgId,
-        key_organization_id: principal.liveOrganization.id,
-        // When the request arrived, so an entry sorts before the audit entries its request wrote.
-        created_at: new Date(Date.now() - elapsed).toISOString(),
-        user_id: principal.user.id,
-        api_key_id: principal.kind === "api_key" ? principal.credentialId : null,
-        request_id: request.id,
-        method: request.method,
-        path: pathOf(request.url),
-        status: reply.statusCode,
-        duration_ms: Math.round(elapsed * 100) / 100,
-      };
-      entries.push(entry);
-      countUsage(entry);
-      if (entries.length > MAX_BUFFERED) entries.shift();
+      entries.push(
+        new Answered(
+          // Whole milliseconds: the log entry's id is made from this time.
+          Math.floor(Date.now() - elapsed),
+          elapsed,
+          reply.statusCode,
+          request.id,
+          request.method,
+          request.url,
+          org.orgId,
+          principal,
+        ),
+      );
+      // An outage cannot exhaust memory: the oldest entries go, still counted in their key's usage.
+      if (unwritten.length + entries.length > MAX_BUFFERED) {
+        if (unwritten.length > 0) unwritten.shift();
+        else rowOf(entries.shift() as Answered);
+      }
       if (entries.length >= BATCH_ROWS && !batchQueued) {
         batchQueued = true;
         void flush().finally(() => {

@@ -123,6 +123,43 @@ describe("logs: the request log", () => {
     }
   });
 
+  it("keeps what a failed write left out, and writes it once, counted once, when the database is back", async () => {
+    const key = await createKey(t.app, owner.accessToken, { name: "Outage", scopes: ["read"] });
+    const requestIds: string[] = [];
+    const get = async (url: string) => {
+      const res = await call(t.app, key.secret, { method: "GET", url });
+      requestIds.push(String(res.headers["x-request-id"]));
+    };
+    const written = () =>
+      t.db.selectFrom("logs").select("request_id").where("request_id", "in", requestIds).execute();
+    const totals = async () =>
+      (await call(t.app, owner.accessToken, { method: "GET", url: `/v1/api-keys/${key.id}/usage` })).json()
+        .data.totals;
+    const whileMissing = async (table: string, work: () => Promise<void>) => {
+      await sql`ALTER TABLE ${sql.table(table)} RENAME TO outage_away`.execute(t.db);
+      try {
+        await work();
+      } finally {
+        await sql`ALTER TABLE outage_away RENAME TO ${sql.table(table)}`.execute(t.db);
+      }
+    };
+
+    // Neither the entries nor the usage can be written: both wait for the next flush.
+    await get("/v1/tags");
+    await get("/v1/tags/tag_01JD6V7W9Q3E4R5T6Y7Z8H9K0P");
+    await whileMissing("logs", () => t.app.requestLog.flush());
+    await get("/v1/projects");
+    await t.app.requestLog.flush();
+    expect((await written()).map((row) => row.request_id).sort()).toEqual([...requestIds].sort());
+    expect(await totals()).toMatchObject({ requests: 3, errors: 1 });
+
+    // The entry is written but the usage is not: only the usage is written again.
+    await get("/v1/clients");
+    await whileMissing("api_key_usage_daily", () => t.app.requestLog.flush());
+    await t.app.requestLog.flush();
+    expect(await written()).toHaveLength(4);
+    expect(await totals()).toMatchObject({ requests: 4, errors: 1 });
+  });
   it("records the organization a user token switched to with X-Organization-ID there", async () => {
     const other = await registerAccount(t.app, { organization_name: "Second Org" });
     const member = await addExistingAccount(t.app, other.accessToken, owner, "admin");
