@@ -104,11 +104,14 @@ export function createQueueStore(db: Db) {
             FOR UPDATE SKIP LOCKED
           ) AS l
         )
+        -- The locked ids as an array, so that the rows are fetched by primary key: joined to the
+        -- CTE, estimated at the full total, they were hashed against a scan of the whole table
+        -- (8 of a claim's 9 ms over 20,000 rows, growing with every finished delivery kept).
         UPDATE webhook_deliveries d
         SET locked_until = ${lease},
             attempts = d.attempts + CASE WHEN w.enabled THEN 1 ELSE 0 END
-        FROM due, webhooks w
-        WHERE d.id = due.id AND w.id = d.webhook_id
+        FROM webhooks w
+        WHERE d.id = ANY (ARRAY(SELECT id FROM due)) AND w.id = d.webhook_id
         RETURNING d.id, d.organization_id, d.webhook_id, d.event_id, d.payload, d.attempts,
           w.url, w.enabled, w.secret, w.previous_secret, w.previous_secret_expires_at`;
       return claimWithFreshPlan(db, claim);
