@@ -82,4 +82,32 @@ describe("recording a batch", () => {
       .execute();
     expect(attempts).toEqual([{ attempt: 1, status_code: 204 }]);
   });
+
+  it("finds the batch's rows through the primary key, however many rows are queued", async () => {
+    const webhookId = await insertWebhook(t.db, owner.orgId, ["tag.created"]);
+    const outcome = await claimedDelivery(webhookId);
+    await sql`
+      INSERT INTO webhook_deliveries (id, organization_id, webhook_id, event_id, event_name, payload,
+        next_attempt_at, created_at)
+      SELECT 'dlv_queued_' || g, ${owner.orgId}, ${webhookId}, 'evt_' || g, 'tag.created', '{}', now(), now()
+      FROM generate_series(1, 5000) AS g`.execute(t.db);
+    await sql`ANALYZE webhook_deliveries`.execute(t.db);
+
+    // pg_stat_xact_user_tables counts this transaction's scans: everything runs on its connection.
+    const seqScans = await t.db.transaction().execute(async (trx) => {
+      await createQueueStore(trx).record([outcome], [{ webhookId, succeeded: true }], new Date());
+      const { rows } = await sql<{ n: number }>`
+        SELECT seq_scan::int AS n FROM pg_stat_xact_user_tables WHERE relname = 'webhook_deliveries'`.execute(
+        trx,
+      );
+      return rows[0]?.n;
+    });
+    expect(seqScans).toBe(0);
+    const delivery = await t.db
+      .selectFrom("webhook_deliveries")
+      .select("status")
+      .where("id", "=", outcome.deliveryId)
+      .executeTakeFirstOrThrow();
+    expect(delivery.status).toBe("succeeded");
+  });
 });
