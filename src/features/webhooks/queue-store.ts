@@ -44,6 +44,18 @@ export interface DeliveryOutcome {
   error: string | null;
 }
 
+/** Whether any of a batch's attempts to the webhook succeeded. */
+export interface WebhookResult {
+  webhookId: string;
+  succeeded: boolean;
+}
+
+/**
+ * A time in an array parameter, as text: postgres.js types an array by its first element, and
+ * would declare an array of Dates a single timestamptz.
+ */
+const iso = (at: Date | null) => at?.toISOString() ?? null;
+
 export function createQueueStore(db: Db) {
   return {
     /**
@@ -104,72 +116,66 @@ export function createQueueStore(db: Db) {
             FOR UPDATE SKIP LOCKED
           ) AS l
         )
+        -- The locked ids as an array, so that the rows are fetched by primary key: joined to the
+        -- CTE, estimated at the full total, they were hashed against a scan of the whole table
+        -- (8 of a claim's 9 ms over 20,000 rows, growing with every finished delivery kept).
         UPDATE webhook_deliveries d
         SET locked_until = ${lease},
             attempts = d.attempts + CASE WHEN w.enabled THEN 1 ELSE 0 END
-        FROM due, webhooks w
-        WHERE d.id = due.id AND w.id = d.webhook_id
+        FROM webhooks w
+        WHERE d.id = ANY (ARRAY(SELECT id FROM due)) AND w.id = d.webhook_id
         RETURNING d.id, d.organization_id, d.webhook_id, d.event_id, d.payload, d.attempts,
           w.url, w.enabled, w.secret, w.previous_secret, w.previous_secret_expires_at`;
       return claimWithFreshPlan(db, claim);
     },
 
     /**
-     * Every delivery's new state in one UPDATE, then every attempt in one INSERT. Only rows still
-     * held by this claim are written: a delivery deleted with its webhook meanwhile, or re-claimed
-     * after this worker's lease ran out, is left alone.
+     * A batch of outcomes in one statement: each webhook's run of failures started or ended, then
+     * every delivery's new state, then an attempt row for each delivery written. Only deliveries
+     * still held by this claim are written: one deleted with its webhook meanwhile, or re-claimed
+     * after this worker's lease ran out, is left alone, and gets no attempt row. Values travel as
+     * one array per column, so that every batch size runs the same prepared statement.
      */
-    async record(outcomes: DeliveryOutcome[]) {
+    async record(outcomes: DeliveryOutcome[], results: WebhookResult[], at: Date) {
       if (outcomes.length === 0) return;
-      const rows = outcomes.map(
-        (o) =>
-          sql`(${o.deliveryId}::text, ${o.attempt}::int, ${o.status}::text, ${o.nextAttemptAt}::timestamptz,
-            ${o.sent?.statusCode ?? null}::int, ${o.error}::text, ${o.completedAt}::timestamptz)`,
-      );
-      const updated = await sql<{ id: string }>`
-        UPDATE webhook_deliveries d
-        SET status = v.status, next_attempt_at = v.next_attempt_at, locked_until = NULL,
-            last_status_code = COALESCE(v.status_code, d.last_status_code),
-            last_error = v.error, completed_at = v.completed_at
-        FROM (VALUES ${sql.join(rows)}) AS v(id, attempt, status, next_attempt_at, status_code, error, completed_at)
-        WHERE d.id = v.id AND d.attempts = v.attempt AND d.status = 'pending'
-        RETURNING d.id`.execute(db);
-      const kept = new Set(updated.rows.map((row) => row.id));
-      const attempts = outcomes.flatMap((o) =>
-        o.sent && kept.has(o.deliveryId)
-          ? [
-              {
-                id: newId("attempt"),
-                organization_id: o.organizationId,
-                delivery_id: o.deliveryId,
-                attempt: o.attempt,
-                status_code: o.sent.statusCode,
-                duration_ms: Math.max(0, Math.round(o.sent.durationMs)),
-                error: o.sent.error,
-                response_excerpt: o.sent.responseExcerpt,
-                attempted_at: o.sent.attemptedAt,
-              },
-            ]
-          : [],
-      );
-      if (attempts.length > 0) await db.insertInto("webhook_attempts").values(attempts).execute();
-    },
-
-    /**
-     * Starts or ends each webhook's run of failures. Only changes are written, so a healthy
-     * endpoint's row is not rewritten on every delivery.
-     */
-    async updateFailingState(results: Array<{ webhookId: string; succeeded: boolean }>, at: Date) {
-      if (results.length === 0) return;
-      const rows = results.map((r) => sql`(${r.webhookId}::text, ${r.succeeded}::boolean)`);
+      const sent = outcomes.flatMap((o) => (o.sent ? [{ ...o, sent: o.sent }] : []));
+      const working = results.filter((r) => r.succeeded).map((r) => r.webhookId);
+      const failing = results.filter((r) => !r.succeeded).map((r) => r.webhookId);
       await sql`
-        UPDATE webhooks w
-        SET failing_since = CASE WHEN v.succeeded THEN NULL ELSE ${at}::timestamptz END
-        FROM (VALUES ${sql.join(rows)}) AS v(id, succeeded)
-        WHERE w.id = v.id
-          AND ((v.succeeded AND w.failing_since IS NOT NULL) OR (NOT v.succeeded AND w.failing_since IS NULL))`.execute(
-        db,
-      );
+        WITH failing_state AS (
+          -- Only changes are written, so a healthy endpoint's row is not rewritten on every batch.
+          UPDATE webhooks w
+          SET failing_since = CASE WHEN w.id = ANY (${working}::text[]) THEN NULL ELSE ${at}::timestamptz END
+          WHERE (w.id = ANY (${working}::text[]) AND w.failing_since IS NOT NULL)
+            OR (w.id = ANY (${failing}::text[]) AND w.failing_since IS NULL)
+          RETURNING w.id
+        ), recorded AS (
+          UPDATE webhook_deliveries d
+          SET status = v.status, next_attempt_at = v.next_attempt_at, locked_until = NULL,
+              last_status_code = COALESCE(v.status_code, d.last_status_code),
+              last_error = v.error, completed_at = v.completed_at
+          FROM unnest(${outcomes.map((o) => o.deliveryId)}::text[], ${outcomes.map((o) => o.attempt)}::int[],
+              ${outcomes.map((o) => o.status)}::text[], ${outcomes.map((o) => iso(o.nextAttemptAt))}::timestamptz[],
+              ${outcomes.map((o) => o.sent?.statusCode ?? null)}::int[], ${outcomes.map((o) => o.error)}::text[],
+              ${outcomes.map((o) => iso(o.completedAt))}::timestamptz[])
+            AS v(id, attempt, status, next_attempt_at, status_code, error, completed_at)
+          WHERE d.id = v.id AND d.attempts = v.attempt AND d.status = 'pending'
+            -- Read first, so that webhook rows are locked before delivery rows: the order in
+            -- which PATCH and DELETE lock them too, so that neither can deadlock with a batch.
+            AND (SELECT count(*) FROM failing_state) >= 0
+          RETURNING d.id
+        )
+        INSERT INTO webhook_attempts (id, organization_id, delivery_id, attempt, status_code, duration_ms,
+          error, response_excerpt, attempted_at)
+        SELECT a.* FROM unnest(${sent.map(() => newId("attempt"))}::text[], ${sent.map((o) => o.organizationId)}::text[],
+            ${sent.map((o) => o.deliveryId)}::text[], ${sent.map((o) => o.attempt)}::int[],
+            ${sent.map((o) => o.sent.statusCode)}::int[],
+            ${sent.map((o) => Math.max(0, Math.round(o.sent.durationMs)))}::int[],
+            ${sent.map((o) => o.sent.error)}::text[], ${sent.map((o) => o.sent.responseExcerpt)}::text[],
+            ${sent.map((o) => iso(o.sent.attemptedAt))}::timestamptz[])
+          AS a(id, organization_id, delivery_id, attempt, status_code, duration_ms, error, response_excerpt,
+            attempted_at)
+        WHERE a.delivery_id IN (SELECT id FROM recorded)`.execute(db);
     },
 
     /** Disables those of the webhooks that have been failing since `before` or earlier. */

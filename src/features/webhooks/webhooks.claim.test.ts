@@ -49,6 +49,24 @@ const claim = (limits: { total: number; perWebhook: number; shares?: Map<string,
   createQueueStore(t.db).claim(new Date(), 30_000, limits);
 
 describe("a claim", () => {
+  it("reads the queue through its indexes only, however many rows are queued", async () => {
+    const busy = await endpoint("busy");
+    await queue(busy.id, 5_000, 60_000);
+    await sql`ANALYZE webhook_deliveries`.execute(t.db);
+
+    // pg_stat_xact_user_tables counts this transaction's scans: everything runs on its connection.
+    const seqScans = await t.db.transaction().execute(async (trx) => {
+      const claimed = await createQueueStore(trx).claim(new Date(), 30_000, { total: 200, perWebhook: 24 });
+      expect(claimed).toHaveLength(24);
+      const { rows } = await sql<{ n: number }>`
+        SELECT seq_scan::int AS n FROM pg_stat_xact_user_tables WHERE relname = 'webhook_deliveries'`.execute(
+        trx,
+      );
+      return rows[0]?.n;
+    });
+    expect(seqScans).toBe(0);
+  });
+
   it("finds another endpoint's rows behind a big backlog of one whose share is used up", async () => {
     const busy = await endpoint("busy");
     const other = await endpoint("other");
