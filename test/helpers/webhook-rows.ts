@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { Db } from "../../src/platform/db/connection.js";
 import { newId } from "../../src/platform/ids.js";
 
@@ -21,4 +22,16 @@ export async function insertWebhook(db: Db, orgId: string, events: string[], ena
     })
     .execute();
   return id;
+}
+
+/**
+ * Sequential scans of webhook_deliveries so far in the transaction `trx` is in
+ * (pg_stat_xact_user_tables counts per transaction): 0 when the queue was read through indexes.
+ */
+export async function deliverySeqScans(trx: Db): Promise<number | undefined> {
+  const { rows } = await sql<{ n: number }>`
+    SELECT seq_scan::int AS n FROM pg_stat_xact_user_tables WHERE relname = 'webhook_deliveries'`.execute(
+    trx,
+  );
+  return rows[0]?.n;
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
 import { type Account, registerAccount } from "../../../test/helpers/fixtures.js";
 import { ownerApi } from "../../../test/helpers/resources.js";
+import { deliverySeqScans } from "../../../test/helpers/webhook-rows.js";
 import { systemClock } from "../../platform/background/clock.js";
 import { createQueueStore } from "./queue-store.js";
 import type { SendResult, WebhookSender } from "./sender.js";
@@ -54,15 +55,11 @@ describe("a claim", () => {
     await queue(busy.id, 5_000, 60_000);
     await sql`ANALYZE webhook_deliveries`.execute(t.db);
 
-    // pg_stat_xact_user_tables counts this transaction's scans: everything runs on its connection.
+    // In one transaction, so that everything runs on the connection whose scans are counted.
     const seqScans = await t.db.transaction().execute(async (trx) => {
       const claimed = await createQueueStore(trx).claim(new Date(), 30_000, { total: 200, perWebhook: 24 });
       expect(claimed).toHaveLength(24);
-      const { rows } = await sql<{ n: number }>`
-        SELECT seq_scan::int AS n FROM pg_stat_xact_user_tables WHERE relname = 'webhook_deliveries'`.execute(
-        trx,
-      );
-      return rows[0]?.n;
+      return deliverySeqScans(trx);
     });
     expect(seqScans).toBe(0);
   });

@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/helpers/app.js";
 import { type Account, registerAccount } from "../../../test/helpers/fixtures.js";
-import { insertWebhook } from "../../../test/helpers/webhook-rows.js";
+import { deliverySeqScans, insertWebhook } from "../../../test/helpers/webhook-rows.js";
 import { createQueueStore, type DeliveryOutcome } from "./queue-store.js";
 
 // Recording a batch of outcomes, one statement, against other transactions holding rows.
@@ -93,14 +93,10 @@ describe("recording a batch", () => {
       FROM generate_series(1, 5000) AS g`.execute(t.db);
     await sql`ANALYZE webhook_deliveries`.execute(t.db);
 
-    // pg_stat_xact_user_tables counts this transaction's scans: everything runs on its connection.
+    // In one transaction, so that everything runs on the connection whose scans are counted.
     const seqScans = await t.db.transaction().execute(async (trx) => {
       await createQueueStore(trx).record([outcome], [{ webhookId, succeeded: true }], new Date());
-      const { rows } = await sql<{ n: number }>`
-        SELECT seq_scan::int AS n FROM pg_stat_xact_user_tables WHERE relname = 'webhook_deliveries'`.execute(
-        trx,
-      );
-      return rows[0]?.n;
+      return deliverySeqScans(trx);
     });
     expect(seqScans).toBe(0);
     const delivery = await t.db
