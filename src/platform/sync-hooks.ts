@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
+import type { MaybePromise } from "./maybe-promise.js";
 
 /*
  * Hooks whose work is synchronous, in Fastify's callback style: every request passes each hook,
@@ -7,15 +8,20 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fast
  * called outside the try: it runs the next hook, whose errors are not this hook's.
  */
 
-/** onRequest, preValidation, preHandler. */
-export function syncHook(work: (request: FastifyRequest, reply: FastifyReply) => void) {
+/**
+ * onRequest, preValidation, preHandler. Work that only sometimes waits returns a promise then
+ * (a MaybePromise), and the next hook runs once it settles.
+ */
+export function syncHook(work: (request: FastifyRequest, reply: FastifyReply) => MaybePromise<void>) {
   return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    let waiting: MaybePromise<void>;
     try {
-      work(request, reply);
+      waiting = work(request, reply);
     } catch (error) {
       return done(error as Error);
     }
-    done();
+    if (waiting instanceof Promise) waiting.then(() => done(), done);
+    else done();
   };
 }
 

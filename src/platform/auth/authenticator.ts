@@ -104,38 +104,71 @@ export function createAuthenticator(
     }
   }
 
+  /** The credential cache's key for the header, or why the header names no credential. */
+  function cacheKey(header: string | undefined): string | UnauthorizedError {
+    if (!header) return new UnauthorizedError("Missing Authorization header", "missing_credentials");
+    const [scheme, token, ...rest] = header.split(" ");
+    if (scheme?.toLowerCase() !== "bearer" || !token || rest.length > 0) {
+      return new UnauthorizedError(
+        'Authorization header must be "Bearer <token>": the Bearer prefix is missing',
+        "missing_bearer_prefix",
+      );
+    }
+    const kind = credentialKind(token);
+    if (kind === null || !lookups[kind]) {
+      return new UnauthorizedError(
+        "Malformed token: expected an API key (vlt_live_… or vlt_test_…) or an access token",
+        "malformed_token",
+      );
+    }
+    return `${kind} ${hashSecret(token)}`;
+  }
+
+  /** Why a found credential may not be used now, or null when it may. */
+  function refusal(entry: CachedCredential | null): UnauthorizedError | null {
+    if (!entry) return new UnauthorizedError("Invalid or missing authentication token", "invalid_token");
+    const { principal, expiresAt, revokedAt, active } = entry;
+    if (revokedAt) return new UnauthorizedError(REVOKED[principal.kind], "revoked_token");
+    if (expiresAt && expiresAt.getTime() <= Date.now()) {
+      return new UnauthorizedError(
+        principal.kind === "api_key" ? "This API key has expired" : "This access token has expired",
+        "expired_token",
+      );
+    }
+    if (!active) return new UnauthorizedError("This member has been deactivated", "deactivated_member");
+    return null;
+  }
+
+  /** A valid credential's principal, its use noted for last_used_at. */
+  function used(principal: Principal): Principal {
+    if (principal.kind === "api_key") lastUsed.set(principal.credentialId, Date.now());
+    return principal;
+  }
+
   return {
     /** SPEC §2: every failure here is 401 `UNAUTHORIZED`, with `details.reason` telling which. */
     async authenticate(header: string | undefined): Promise<Principal> {
-      if (!header) throw new UnauthorizedError("Missing Authorization header", "missing_credentials");
-      const [scheme, token, ...rest] = header.split(" ");
-      if (scheme?.toLowerCase() !== "bearer" || !token || rest.length > 0) {
-        throw new UnauthorizedError(
-          'Authorization header must be "Bearer <token>": the Bearer prefix is missing',
-          "missing_bearer_prefix",
-        );
-      }
-      const kind = credentialKind(token);
-      if (kind === null || !lookups[kind]) {
-        throw new UnauthorizedError(
-          "Malformed token: expected an API key (vlt_live_… or vlt_test_…) or an access token",
-          "malformed_token",
-        );
-      }
-      const entry = await credentials.get(`${kind} ${hashSecret(token)}`);
-      if (!entry) throw new UnauthorizedError("Invalid or missing authentication token", "invalid_token");
-      const { principal, expiresAt, revokedAt, active } = entry;
-      if (revokedAt) throw new UnauthorizedError(REVOKED[principal.kind], "revoked_token");
-      if (expiresAt && expiresAt.getTime() <= Date.now()) {
-        throw new UnauthorizedError(
-          principal.kind === "api_key" ? "This API key has expired" : "This access token has expired",
-          "expired_token",
-        );
-      }
-      if (!active) throw new UnauthorizedError("This member has been deactivated", "deactivated_member");
-      if (principal.kind === "api_key") lastUsed.set(principal.credentialId, Date.now());
+      const key = cacheKey(header);
+      if (key instanceof UnauthorizedError) throw key;
+      const entry = await credentials.get(key);
+      const refused = refusal(entry);
+      if (refused || !entry) throw refused;
+      const principal = used(entry.principal);
       // Only a valid credential gets this far: a revoked test key never creates a sandbox.
       return entry.mode === "test" ? inTwin(principal, entry.twin) : principal;
+    },
+
+    /**
+     * `authenticate` without a promise, for a valid live credential already in the cache: the
+     * common case of every authenticated request. Undefined for anything else (not cached, not
+     * valid, test mode): `authenticate` then answers, and says what is wrong.
+     */
+    authenticateNow(header: string | undefined): Principal | undefined {
+      const key = cacheKey(header);
+      if (key instanceof UnauthorizedError) return undefined;
+      const entry = credentials.getNow(key)?.value;
+      if (!entry || entry.mode === "test" || refusal(entry)) return undefined;
+      return used(entry.principal);
     },
 
     /**
@@ -184,6 +217,8 @@ export function createAuthenticator(
 }
 
 export type Authenticator = ReturnType<typeof createAuthenticator>;
+
+type CachedCredential = ReturnType<typeof toPrincipal>;
 
 function toPrincipal(record: CredentialRecord) {
   const scopes = record.scopes ? record.scopes.filter(isScope) : roleScopes(record.role);

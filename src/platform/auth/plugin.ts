@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { ApiError, ForbiddenError } from "../errors.js";
 import { isId } from "../ids.js";
+import { andThen, type MaybePromise } from "../maybe-promise.js";
+import { syncHook } from "../sync-hooks.js";
 import { type OrgContext, orgContextOf } from "../tenancy.js";
 import type { Authenticator, Principal } from "./authenticator.js";
 import type { FineScope } from "./scopes.js";
@@ -31,13 +33,14 @@ declare module "fastify" {
 
 /**
  * Told the outcome of every credential check, so that the rate limiter (SPEC §4) counts the
- * request against the right bucket before anything else can fail. Either may throw (a 429).
+ * request against the right bucket before anything else can fail. Either may throw (a 429); each
+ * returns a promise only when it has to wait (Redis), else counts at once.
  */
 export interface CredentialHooks {
   /** The request carries no valid credential; the 401 follows unless this throws. */
-  rejected(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  rejected(request: FastifyRequest, reply: FastifyReply): MaybePromise<void>;
   /** The credential is valid; runs before the organization switch and the scope check. */
-  verified(request: FastifyRequest, reply: FastifyReply, principal: Principal): Promise<void>;
+  verified(request: FastifyRequest, reply: FastifyReply, principal: Principal): MaybePromise<void>;
 }
 
 // The interactive reference is the only thing served without a declaration.
@@ -75,34 +78,59 @@ export const authPlugin = fp<{ authenticator: Authenticator; hooks?: CredentialH
       }
     });
 
-    app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
-      const access = request.routeOptions.config.access;
-      if (!access || access === "public") return;
-      let principal: Principal;
-      try {
-        principal = await authenticator.authenticate(request.headers.authorization);
-      } catch (error) {
-        await hooks?.rejected(request, reply);
-        throw error;
-      }
-      // Set before anything below can refuse (429, a refused switch, a missing scope), so the
-      // refusal is still logged for the credential's organization and counted against its key.
-      request.principal = principal;
-      request.org = orgContextOf(principal, request.id);
-      await hooks?.verified(request, reply, principal);
+    // Every authenticated request passes here: a valid live credential already cached, counted in
+    // memory, takes no promise (issue 15); anything else waits for what it needs.
+    app.addHook(
+      "onRequest",
+      syncHook((request: FastifyRequest, reply: FastifyReply) => {
+        const access = request.routeOptions.config.access;
+        if (!access || access === "public") return;
+        return andThen(principalOf(request, reply), (principal) => {
+          // Set before anything below can refuse (429, a refused switch, a missing scope), so the
+          // refusal is still logged for the credential's organization and counted against its key.
+          request.principal = principal;
+          request.org = orgContextOf(principal, request.id);
+          return andThen(hooks?.verified(request, reply, principal), () =>
+            andThen(switched(request, principal), (acting) => checkAccess(request, acting, access)),
+          );
+        });
+      }),
+    );
+
+    function principalOf(request: FastifyRequest, reply: FastifyReply): MaybePromise<Principal> {
+      const header = request.headers.authorization;
+      return (
+        authenticator.authenticateNow(header) ??
+        authenticator.authenticate(header).catch(async (error: unknown) => {
+          await hooks?.rejected(request, reply);
+          throw error;
+        })
+      );
+    }
+
+    /** The principal acting for the organization X-Organization-ID names, when it names one. */
+    function switched(request: FastifyRequest, principal: Principal): MaybePromise<Principal> {
       const orgHeader = request.headers["x-organization-id"];
-      if (orgHeader !== undefined) {
-        if (typeof orgHeader !== "string" || !isId("organization", orgHeader)) {
-          throw new ApiError("VALIDATION_ERROR", "X-Organization-ID must be an organization id (org_…)", {
-            field: "X-Organization-ID",
-            reason: "invalid_format",
-            location: "headers",
-          });
-        }
-        principal = await authenticator.switchOrganization(principal, orgHeader);
-        request.principal = principal;
-        request.org = orgContextOf(principal, request.id);
+      if (orgHeader === undefined) return principal;
+      if (typeof orgHeader !== "string" || !isId("organization", orgHeader)) {
+        throw new ApiError("VALIDATION_ERROR", "X-Organization-ID must be an organization id (org_…)", {
+          field: "X-Organization-ID",
+          reason: "invalid_format",
+          location: "headers",
+        });
       }
+      return authenticator.switchOrganization(principal, orgHeader).then((acting) => {
+        request.principal = acting;
+        request.org = orgContextOf(acting, request.id);
+        return acting;
+      });
+    }
+
+    function checkAccess(
+      request: FastifyRequest,
+      principal: Principal,
+      access: Exclude<Access, "public">,
+    ): void {
       if (principal.mode === "test" && request.routeOptions.config.liveOnly) {
         throw new ForbiddenError(
           "This belongs to the live organization: use a live API key, or a user token without the sandbox's X-Organization-ID",
@@ -115,7 +143,7 @@ export const authPlugin = fp<{ authenticator: Authenticator; hooks?: CredentialH
           required_scope: access,
         });
       }
-    });
+    }
   },
   { name: "auth" },
 );

@@ -6,6 +6,7 @@ import {
   RateLimiterRedis,
   type RateLimiterRes,
 } from "rate-limiter-flexible";
+import { createMemoryWindows } from "./memory-windows.js";
 import { WINDOWS, type WindowLengths, type WindowName } from "./plans.js";
 
 /** How many requests a key made in its current window, and when that window ends. */
@@ -15,10 +16,12 @@ export interface Count {
 }
 
 export interface Counters {
-  /** Counts one request and returns the count including it (atomic in Redis: INCR in a Lua script). */
-  hit(window: WindowName, key: string): Promise<Count>;
-  /** The current count without adding to it; null when the key has no window open. */
-  peek(window: WindowName, key: string): Promise<Count | null>;
+  /**
+   * Counts one request and returns the count including it (atomic in Redis: INCR in a Lua script).
+   * Without a promise in embedded mode, where counting needs no round trip: every authenticated
+   * request is counted, and a promise per request costs it (issue 15).
+   */
+  hit(window: WindowName, key: string): Count | Promise<Count>;
   forget(window: WindowName, key: string): Promise<void>;
   /** Takes one request back off the key's current window (never below zero in effect). */
   refund(window: WindowName, key: string): Promise<void>;
@@ -40,7 +43,7 @@ const toCount = (res: RateLimiterRes): Count => ({
 });
 
 /**
- * Embedded mode counts in process memory. With `REDIS_URL` every process counts in Redis, so a
+ * Embedded mode counts in process memory (memory-windows.ts). With `REDIS_URL` every process counts in Redis, so a
  * limit holds across all of them; when Redis cannot be reached each process falls back to its own
  * memory (rate-limiter-flexible's insurance limiter) and keeps serving: limits then hold per
  * process until Redis is back.
@@ -53,9 +56,10 @@ export function createCounters(options: {
 }): Counters {
   const { redisUrl, prefix, log } = options;
   const windows = options.windows ?? WINDOWS;
+  if (!redisUrl) return inMemory(windows);
+  // Redis's insurance: each process counts on its own while Redis cannot be reached.
   const memory = (window: WindowName) =>
     new RateLimiterMemory({ points: UNCAPPED, duration: windows[window], keyPrefix: window });
-  if (!redisUrl) return countWith({ minute: memory("minute"), day: memory("day"), signIn: memory("signIn") });
 
   const redis = new Redis(redisUrl, {
     // Fail at once while disconnected (the insurance limiter answers) instead of queueing requests.
@@ -100,13 +104,23 @@ export function createCounters(options: {
   };
 }
 
+function inMemory(lengths: WindowLengths): Counters {
+  const windows = {
+    minute: createMemoryWindows(lengths.minute),
+    day: createMemoryWindows(lengths.day),
+    signIn: createMemoryWindows(lengths.signIn),
+  };
+  return {
+    hit: (window, key) => windows[window].hit(key),
+    forget: async (window, key) => windows[window].forget(key),
+    refund: async (window, key) => windows[window].refund(key),
+    close: async () => {},
+  };
+}
+
 function countWith(limiters: Record<WindowName, RateLimiterAbstract>): Counters {
   return {
     hit: async (window, key) => toCount(await limiters[window].consume(key)),
-    peek: async (window, key) => {
-      const res = await limiters[window].get(key);
-      return res && toCount(res);
-    },
     forget: async (window, key) => {
       await limiters[window].delete(key);
     },

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from "fastify";
 import type { Principal } from "../auth/authenticator.js";
 import { hashSecret } from "../auth/secrets.js";
 import type { Config, Plan } from "../config.js";
+import { andThen, type MaybePromise } from "../maybe-promise.js";
 import { createConcurrencyLimiter } from "./concurrency.js";
 import { type Count, createCounters } from "./counters.js";
 import { FAILED_SIGN_INS, WINDOWS } from "./plans.js";
@@ -66,8 +67,8 @@ export function createRateLimiter(config: Config, log: FastifyBaseLogger) {
     concurrency,
 
     /** Unauthenticated requests, and requests whose credential failed: per client IP per minute. */
-    async address(ip: string): Promise<Verdict> {
-      return verdict(unauthenticatedPerMinute, await count().hit("minute", `ip:${ip}`));
+    address(ip: string): MaybePromise<Verdict> {
+      return andThen(count().hit("minute", `ip:${ip}`), (c) => verdict(unauthenticatedPerMinute, c));
     },
 
     /**
@@ -75,20 +76,24 @@ export function createRateLimiter(config: Config, log: FastifyBaseLogger) {
      * the credential belongs to, per minute and, where the plan has one, per day. The day counts
      * only requests the minute admitted, so a burst refused by the minute does not eat the day.
      */
-    async credential(principal: Principal): Promise<Verdict> {
-      const limits = plans[principal.organization.plan as Plan] ?? plans[config.defaultPlan];
+    credential(principal: Principal): MaybePromise<Verdict> {
+      const { perMinute, perDay } = plans[principal.organization.plan as Plan] ?? plans[config.defaultPlan];
       const key = `cred:${principal.credentialId}`;
-      const minute = verdict(limits.perMinute, await count().hit("minute", key));
-      if (minute.refused || limits.perDay === null) return minute;
-      return tightest(minute, verdict(limits.perDay, await count().hit("day", key)));
+      return andThen(count().hit("minute", key), (c) => {
+        const minute = verdict(perMinute, c);
+        if (minute.refused || perDay === null) return minute;
+        return andThen(count().hit("day", key), (d) => tightest(minute, verdict(perDay, d)));
+      });
     },
 
     /**
      * Test keys (SPEC §8: the sandbox is not rate limited by plan): only a cap against abuse, per
      * credential per minute, far above any plan, so that a runaway test loop cannot take the server.
      */
-    async sandbox(principal: Principal): Promise<Verdict> {
-      return verdict(sandboxPerMinute, await count().hit("minute", `sandbox:${principal.credentialId}`));
+    sandbox(principal: Principal): MaybePromise<Verdict> {
+      return andThen(count().hit("minute", `sandbox:${principal.credentialId}`), (c) =>
+        verdict(sandboxPerMinute, c),
+      );
     },
 
     /**

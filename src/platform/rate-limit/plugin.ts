@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { CredentialHooks } from "../auth/plugin.js";
 import { ApiError } from "../errors.js";
+import { andThen } from "../maybe-promise.js";
+import { syncHook } from "../sync-hooks.js";
 import type { RateLimiter, Verdict } from "./limiter.js";
 
 declare module "fastify" {
@@ -55,22 +57,18 @@ export const rateLimitPlugin = fp<{ limiter: RateLimiter }>(
     if (!limiter.enabled) return;
 
     // Every request passes here, so the common case (a route that needs a credential, counted
-    // later by credentialHooks) returns at once without a promise.
-    app.addHook("onRequest", (request, reply, done) => {
-      const access = request.routeOptions.config.access;
-      if (access && access !== "public") return done();
-      // The interactive reference loads a dozen assets per page view: not API traffic to limit.
-      if (request.routeOptions.url?.startsWith("/docs")) return done();
-      if (request.routeOptions.config.staticAsset) return done();
-      limiter.address(request.ip).then((verdict) => {
-        try {
-          enforce(reply, verdict, "ip_limit");
-          done();
-        } catch (error) {
-          done(error as Error);
-        }
-      }, done);
-    });
+    // later by credentialHooks) returns at once.
+    app.addHook(
+      "onRequest",
+      syncHook((request, reply) => {
+        const access = request.routeOptions.config.access;
+        if (access && access !== "public") return;
+        // The interactive reference loads a dozen assets per page view: not API traffic to limit.
+        if (request.routeOptions.url?.startsWith("/docs")) return;
+        if (request.routeOptions.config.staticAsset) return;
+        return andThen(limiter.address(request.ip), (verdict) => enforce(reply, verdict, "ip_limit"));
+      }),
+    );
 
     // Only the sign-in routes carry these hooks, so no other route pays for them.
     app.addHook("onRoute", (route) => {
@@ -99,13 +97,12 @@ export function credentialHooks(limiter: RateLimiter): CredentialHooks | undefin
   return {
     // A request without a valid credential is an unauthenticated one: its IP pays for it, and
     // once the IP is over its limit the answer is 429 rather than another 401.
-    async rejected(request, reply) {
-      enforce(reply, await limiter.address(request.ip), "ip_limit");
-    },
+    rejected: (request, reply) =>
+      andThen(limiter.address(request.ip), (verdict) => enforce(reply, verdict, "ip_limit")),
     // Test keys (`vlt_test_`, SPEC §8) skip the plan's limits and meet only the sandbox's abuse cap.
-    async verified(_request, reply, principal) {
-      if (principal.mode === "test") enforce(reply, await limiter.sandbox(principal), "sandbox_abuse_cap");
-      else enforce(reply, await limiter.credential(principal), "credential_limit");
-    },
+    verified: (_request, reply, principal) =>
+      principal.mode === "test"
+        ? andThen(limiter.sandbox(principal), (verdict) => enforce(reply, verdict, "sandbox_abuse_cap"))
+        : andThen(limiter.credential(principal), (verdict) => enforce(reply, verdict, "credential_limit")),
   };
 }
