@@ -1,5 +1,3 @@
-import type { Count } from "./counters.js";
-
 /**
  * Fixed windows counted in this process's memory: a key's window opens at the first hit it counts
  * and lasts `seconds`. Synchronous, so that a request counted here pays no promise (issue 15:
@@ -23,8 +21,8 @@ export function createMemoryWindows(seconds: number) {
   }
 
   return {
-    /** Counts one request; the count including it. */
-    hit(key: string): Count {
+    /** Counts one request; the count including it (counters.ts's Count). */
+    hit(key: string): { count: number; msBeforeReset: number } {
       const now = Date.now();
       sweep(now);
       let window = open(key, now);
