@@ -43,10 +43,10 @@ const toCount = (res: RateLimiterRes): Count => ({
 });
 
 /**
- * Embedded mode counts in process memory (memory-windows.ts). With `REDIS_URL` every process counts in Redis, so a
- * limit holds across all of them; when Redis cannot be reached each process falls back to its own
- * memory (rate-limiter-flexible's insurance limiter) and keeps serving: limits then hold per
- * process until Redis is back.
+ * Embedded mode counts in process memory (memory-windows.ts). With `REDIS_URL` every process
+ * counts in Redis, so a limit holds across all of them; when Redis cannot be reached each process
+ * falls back to its own memory (rate-limiter-flexible's insurance limiter) and keeps serving:
+ * limits then hold per process until Redis is back.
  */
 export function createCounters(options: {
   redisUrl?: string;
