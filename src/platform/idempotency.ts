@@ -1,9 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { sql } from "kysely";
 import type { Db } from "./db/connection.js";
 import { ApiError } from "./errors.js";
 import { sha256 } from "./sha256.js";
+import { syncHook } from "./sync-hooks.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -46,14 +47,14 @@ const fingerprintOf = (body: unknown) => sha256(JSON.stringify(body ?? null), "h
  */
 export const idempotencyPlugin = fp<{ db: Db }>(
   async (app: FastifyInstance, { db }) => {
-    // Callback style: most requests carry no key and pass without a promise (issue 15).
+    // Most requests carry no key and pass without a promise (issue 15).
     app.addHook(
       "preHandler",
-      (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
-        if (request.method !== "POST" && request.method !== "PATCH") return done();
-        if (request.headers["idempotency-key"] === undefined) return done();
-        claimKey(request, reply).then(() => done(), done);
-      },
+      syncHook((request: FastifyRequest, reply: FastifyReply) => {
+        if (request.method !== "POST" && request.method !== "PATCH") return;
+        if (request.headers["idempotency-key"] === undefined) return;
+        return claimKey(request, reply);
+      }),
     );
     app.addHook(
       "onSend",

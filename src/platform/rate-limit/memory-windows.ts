@@ -43,5 +43,3 @@ export function createMemoryWindows(seconds: number) {
     },
   };
 }
-
-export type MemoryWindows = ReturnType<typeof createMemoryWindows>;
