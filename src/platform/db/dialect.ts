@@ -35,12 +35,6 @@ interface OpenTransaction {
   lost: boolean;
 }
 
-/**
- * A statement starting with this is sent unprepared: PostgreSQL plans it for the values bound
- * each time (a custom plan) rather than, after five runs, maybe a generic one. See queue-claim.ts.
- */
-export const UNPREPARED = "/* unprepared */";
-
 /** Thrown into postgres.js's begin() callback to make it roll back. */
 const ROLLBACK = Symbol("rollback");
 
@@ -53,7 +47,8 @@ class PostgresJsConnection implements DatabaseConnection {
     const params = query.parameters.slice() as never[];
     const transaction = this.#transaction;
     // Parameterless text may hold several statements (migrations): that needs the simple protocol.
-    const prepare = params.length > 0 && !query.sql.startsWith(UNPREPARED);
+    // A claim's values are written into its text (queue-claim.ts): nothing to prepare there either.
+    const prepare = params.length > 0;
     const pending = (transaction?.sql ?? this.pool).unsafe(query.sql, params, { prepare });
     // A query sent on a connection that has just dropped may never settle (#1208): the
     // transaction's end says so instead.
