@@ -95,6 +95,8 @@ export function createWebhookSender(options: {
   resolve?: Resolver;
   policy?: AddressPolicy;
   maxRedirects?: number;
+  /** Keep-alive sockets per host (64 unless told). */
+  socketsPerHost?: number;
 }): WebhookSender {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxRedirects = options.maxRedirects ?? 3;
@@ -134,7 +136,13 @@ export function createWebhookSender(options: {
     );
   };
 
-  const agentOptions = { keepAlive: true, maxSockets: 64, maxFreeSockets: 64, scheduling: "lifo" as const };
+  const sockets = options.socketsPerHost ?? 64;
+  const agentOptions = {
+    keepAlive: true,
+    maxSockets: sockets,
+    maxFreeSockets: sockets,
+    scheduling: "lifo" as const,
+  };
   const httpAgent = new http.Agent(agentOptions);
   const httpsAgent = new https.Agent(agentOptions);
 
