@@ -44,6 +44,7 @@ import { openApiPlugin } from "./platform/openapi.js";
 import { createRateLimiter } from "./platform/rate-limit/limiter.js";
 import { credentialHooks, rateLimitPlugin } from "./platform/rate-limit/plugin.js";
 import { requestLogPlugin } from "./platform/request-log.js";
+import { registerSerialization } from "./platform/serialization.js";
 import { syncHook } from "./platform/sync-hooks.js";
 import { registerValidation } from "./platform/validation.js";
 import { API_VERSIONS, versionsPlugin } from "./platform/versions.js";
@@ -101,6 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorHandling(app);
   registerValidation(app);
   for (const schema of [...SHARED_SCHEMAS, ...NAMED_SCHEMAS]) app.addSchema(schema);
+  registerSerialization(app);
 
   const clock = deps.clock ?? systemClock;
   // Test-mode credentials act on a sandbox twin, which their first use creates (SPEC §8).
