@@ -2,6 +2,7 @@ import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import { ERROR_STATUS, type ErrorCode } from "./errors.js";
 import { type Pagination, PaginationSchema } from "./pagination.js";
+import { rfc3339 } from "./time.js";
 
 /** SPEC §2 envelope: `{data, metadata}`, lists add `pagination`, errors replace `data` by `error`. */
 export const MetadataSchema = Type.Object(
@@ -63,7 +64,7 @@ export function metadata(request: Pick<FastifyRequest, "id">) {
   const now = Math.floor(Date.now() / 1000);
   if (now !== second) {
     second = now;
-    stamp = new Date(now * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    stamp = rfc3339(new Date(now * 1000));
   }
   return { timestamp: stamp, request_id: request.id };
 }
