@@ -73,8 +73,9 @@ export const BODY_LIMIT_BYTES = 1_048_576;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database } = deps;
+  const logOptions = logging(config.logLevel, deps.logFile);
   const app = Fastify({
-    ...logging(config.logLevel, deps.logFile),
+    ...logOptions,
     bodyLimit: BODY_LIMIT_BYTES,
     // Whether X-Forwarded-For decides `request.ip` (rate limits per client IP): VOLTASIS_TRUST_PROXY.
     trustProxy: config.trustProxy,
@@ -90,6 +91,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true },
     ...frameworkErrorOptions,
   });
+  // Request lines wait for the end of the event loop's turn (logger.ts); the last ones go out now.
+  app.addHook("onClose", async () => logOptions.logController.flush());
   const isDraining = deps.isDraining ?? (() => false);
   app.addHook(
     "onRequest",

@@ -35,7 +35,7 @@ const TEST_DEFAULTS = {
 /** A fresh, migrated database (copied from the run's template) and an app on top of it. */
 export async function createTestApp(
   env: Record<string, string> = {},
-  options: { clock?: Clock } = {},
+  options: { clock?: Clock; logFile?: string } = {},
 ): Promise<TestApp> {
   const adminUrl = inject("pgAdminUrl");
   const name = `t_${randomBytes(6).toString("hex")}`;
@@ -44,7 +44,7 @@ export async function createTestApp(
   url.pathname = `/${name}`;
   const config = loadConfig({ ...TEST_DEFAULTS, ...env });
   const database = connect(url.toString(), { max: 5 });
-  const app = await buildApp({ config, database, clock: options.clock });
+  const app = await buildApp({ config, database, clock: options.clock, logFile: options.logFile });
   await app.ready();
   const others: Array<{ app: FastifyInstance; close(): Promise<void> }> = [];
   return {
