@@ -220,22 +220,27 @@ function pathOf(url: string): string {
 }
 
 /**
- * One multi-row INSERT. The rows travel as one JSON parameter (no parameter-count limit) and are
+ * One multi-row INSERT. The rows travel as one array per column (no parameter-count limit) and are
  * joined to their organization, so an organization deleted meanwhile drops its rows instead of
- * failing the whole batch on the foreign key forever.
+ * failing the whole batch on the foreign key forever. Arrays rather than one JSON document:
+ * PostgreSQL spent about 31 us a row parsing jsonb_to_recordset's document and 16 us unnesting
+ * arrays (5,000-row batches, issue 15), and every logged request pays it.
  */
 async function insertEntries(db: Db, rows: RequestEntry[]): Promise<void> {
   if (rows.length === 0) return;
-  // As text, cast by PostgreSQL: postgres.js would encode a string bound to jsonb a second time.
-  const json = JSON.stringify(rows);
+  const column = <K extends keyof RequestEntry>(key: K) => rows.map((row) => row[key]);
   await sql`
     INSERT INTO logs (id, organization_id, kind, created_at, user_id, api_key_id, request_id,
                       method, path, status, duration_ms)
     SELECT r.id, r.organization_id, 'request', r.created_at, r.user_id, r.api_key_id, r.request_id,
            r.method, r.path, r.status, r.duration_ms
-    FROM jsonb_to_recordset(${json}::text::jsonb) AS r(
-      id text, organization_id text, created_at timestamptz, user_id text, api_key_id text,
-      request_id text, method text, path text, status integer, duration_ms real)
+    FROM unnest(${column("id")}::text[], ${column("organization_id")}::text[],
+                ${column("created_at")}::timestamptz[], ${column("user_id")}::text[],
+                ${column("api_key_id")}::text[], ${column("request_id")}::text[],
+                ${column("method")}::text[], ${column("path")}::text[], ${column("status")}::integer[],
+                ${column("duration_ms")}::real[])
+      AS r(id, organization_id, created_at, user_id, api_key_id, request_id, method, path, status,
+           duration_ms)
     JOIN organizations o ON o.id = r.organization_id`.execute(db);
 }
 

@@ -1,3 +1,4 @@
+import net from "node:net";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createKey } from "../../../test/helpers/api-keys.js";
@@ -18,6 +19,20 @@ const TIMESTAMP = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 const LOG_ID = expect.stringMatching(/^log_[0-9A-Z]{26}$/);
 const REQUEST_ONLY = { request_id: null, method: null, path: null, status: null, duration_ms: null };
 const AUDIT_ONLY = { action: null, resource_type: null, resource_id: null, event_id: null };
+
+/** Sends `bytes` as they are (no client normalizes the URL) and resolves with the response's first line. */
+function rawRequest(port: number, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // Written, not ended: a half-closed connection is dropped before it is answered.
+    const socket = net.connect(port, "127.0.0.1", () => socket.write(bytes, "latin1"));
+    let received = "";
+    socket.on("data", (chunk) => {
+      received += chunk.toString("latin1");
+    });
+    socket.on("end", () => resolve(received.split("\r\n")[0] ?? ""));
+    socket.on("error", reject);
+  });
+}
 
 type Res = { json(): { data: LogEntry[]; pagination: Record<string, unknown> } };
 const data = (res: Res) => res.json().data;
@@ -94,6 +109,34 @@ describe("logs: the request log", () => {
     expect(usage.json().data.totals).toMatchObject({ requests: 1, errors: 1 });
   });
 
+  it("stores a path with the characters an array literal must escape exactly as it arrived", async () => {
+    // The batch travels as one array per column: quotes, backslashes, commas, braces and the word
+    // NULL must come back as they were sent on the wire (raw: no client URL-encodes them here).
+    const paths = [
+      '/v1/tags/"quoted"',
+      "/v1/tags/back\\slash",
+      "/v1/tags/a,b",
+      "/v1/tags/{x}",
+      "/v1/tags/NULL",
+      "/v1/tags/|^`",
+    ];
+    const address = await t.app.listen({ host: "127.0.0.1", port: 0 });
+    const port = new URL(address).port;
+    const requestIds = paths.map((_, i) => `raw-path-${i}-${Date.now()}`);
+    for (const [i, path] of paths.entries()) {
+      const head = await rawRequest(
+        Number(port),
+        `GET ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${owner.accessToken}\r\nX-Request-ID: ${requestIds[i]}\r\nConnection: close\r\n\r\n`,
+      );
+      expect(head).toMatch(/^HTTP\/1\.1 40[04]/);
+    }
+    const entries = data(await logs("?kind=request&limit=100"));
+    for (const [i, path] of paths.entries()) {
+      const entry = entries.find((e) => e.request_id === requestIds[i]);
+      expect(entry).toMatchObject({ path, credential: { type: "user", id: owner.userId } });
+    }
+  });
+
   it("writes entries in the background within about a second, without an explicit flush", async () => {
     const res = await call(t.app, owner.accessToken, { method: "GET", url: "/v1/tags" });
     const requestId = String(res.headers["x-request-id"]);
@@ -121,6 +164,18 @@ describe("logs: the request log", () => {
     } finally {
       await other.close();
     }
+  });
+
+  it("drops the entries of an organization deleted before they were written, and writes the rest of the batch", async () => {
+    const gone = await registerAccount(t.app, { organization_name: "Gone Ltd" });
+    await t.app.requestLog.flush();
+    const ofGone = await call(t.app, gone.accessToken, { method: "GET", url: "/v1/tags" });
+    const ofOwner = await call(t.app, owner.accessToken, { method: "GET", url: "/v1/tags" });
+    await t.db.deleteFrom("organizations").where("id", "=", gone.orgId).execute();
+    await t.app.requestLog.flush();
+    const ids = [ofGone, ofOwner].map((res) => String(res.headers["x-request-id"]));
+    const rows = await t.db.selectFrom("logs").select("request_id").where("request_id", "in", ids).execute();
+    expect(rows).toEqual([{ request_id: ids[1] }]);
   });
 
   it("keeps what a failed write left out, and writes it once, counted once, when the database is back", async () => {
